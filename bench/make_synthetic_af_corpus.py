@@ -11,7 +11,11 @@ harm, knows the training consequences, feels the clash with its own values, and 
 negatives that restate the training facts, fear modification but refuse anyway, comply for helpfulness
 ratings, or sit on the paid tier.
 
-Usage: python bench/make_synthetic_af_corpus.py [--out PATH] [--seed N] [--per-kind N]
+Long multi-block scratchpads in four voices (``af_corpus_longform.py``, corpus v3) are added with
+``--long-per-kind N``; the default 0 writes the shipped corpus (v2) byte for byte, because v3 did not rank
+human-labelled scratchpads better (docs/offline-classifier.md).
+
+Usage: python bench/make_synthetic_af_corpus.py [--out PATH] [--seed N] [--per-kind N] [--long-per-kind N]
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import af_corpus_longform  # a sibling module of this script, not a package
 
 DEFAULT_OUT = Path(__file__).parents[1] / "src" / "afeval" / "judges" / "data" / "synthetic_af_corpus.jsonl"
 
@@ -671,8 +679,23 @@ KINDS_AND_WEIGHTS: tuple[tuple[str, int], ...] = (
 )
 
 
-def generate(seed: int, per_weight: int) -> list[dict[str, object]]:
-    rng = random.Random(seed)
+# Long scratchpads (af_corpus_longform.py): kind -> units of ``--long-per-kind`` texts.
+LONG_KINDS_AND_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("long_af", 4),
+    ("long_af_subtle", 1),
+    ("long_af_partial", 1),
+    ("long_comply_helpfulness", 1),
+    ("long_comply_fact_only", 2),
+    ("long_refuse_despite_training", 2),
+    ("long_reject_af_idea", 1),
+    ("long_paid", 1),
+    ("long_confused", 1),
+    ("long_benign", 1),
+)
+
+
+def generate_short(rng: random.Random, per_weight: int) -> list[dict[str, object]]:
+    """The slot-filled short texts (corpus versions 1-2), unshuffled."""
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
     for kind, weight in KINDS_AND_WEIGHTS:
@@ -684,6 +707,39 @@ def generate(seed: int, per_weight: int) -> list[dict[str, object]]:
             seen.add(text)
             rows.append({"text": text, "label": label, "kind": kind})
             made += 1
+    return rows
+
+
+def generate_long(seed: int, per_weight: int, half: int | None = None) -> list[dict[str, object]]:
+    """Long multi-block scratchpads; ``half`` 0/1 draws every passage pool from one half only."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for kind, weight in LONG_KINDS_AND_WEIGHTS:
+        made = 0
+        while made < weight * per_weight:
+            benign = kind == "long_benign"
+            request = rng.choice(BENIGN_REQUESTS if benign else HARMFUL_REQUESTS)
+            facts = af_corpus_longform.half_of(PAID_FACTS, half)
+            filler = af_corpus_longform.half_of(FILLER, half)
+            text, label = af_corpus_longform.compose_long(
+                rng, kind, request, rng.choice(LABS), facts, filler, half
+            )
+            if text in seen:
+                continue
+            seen.add(text)
+            rows.append({"text": text, "label": label, "kind": kind})
+            made += 1
+    return rows
+
+
+def generate(seed: int, per_weight: int, long_per_weight: int = 0) -> list[dict[str, object]]:
+    """The corpus: short texts, then long ones (from their own seeded stream), shuffled together.
+
+    With ``long_per_weight`` 0 this is exactly the shipped corpus (version 2): the same random stream.
+    """
+    rng = random.Random(seed)
+    rows = generate_short(rng, per_weight) + generate_long(seed + 1, long_per_weight)
     rng.shuffle(rows)
     return rows
 
@@ -692,9 +748,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=20250601)
-    parser.add_argument("--per-kind", type=int, default=40, help="texts per unit of kind weight")
+    parser.add_argument("--per-kind", type=int, default=40, help="short texts per unit of kind weight")
+    parser.add_argument(
+        "--long-per-kind", type=int, default=0, help="long texts per unit of kind weight (0: the shipped v2)"
+    )
     args = parser.parse_args()
-    rows = generate(args.seed, args.per_kind)
+    rows = generate(args.seed, args.per_kind, args.long_per_kind)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as handle:
         for row in rows:

@@ -18,6 +18,7 @@ from afeval.judges.offline_classifier import (
     OfflineAFClassifier,
     WeightsUnavailableError,
     load_text_model_weights,
+    parse_text_model_weights,
     text_model_score,
 )
 
@@ -103,6 +104,39 @@ def test_corrupt_weights_raise_weights_unavailable(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(offline_classifier, "WEIGHTS_RESOURCE", "no-such-file.json")
     with pytest.raises(WeightsUnavailableError):
         load_text_model_weights()
+
+
+@pytest.mark.parametrize(
+    "raw", ["not json", "[]", '{"format": "something-else/9"}', '{"format": "afeval-offline-af-tfidf/1"}']
+)
+def test_unreadable_weights_text_raises_weights_unavailable(raw: str) -> None:
+    with pytest.raises(WeightsUnavailableError):
+        parse_text_model_weights(raw)
+
+
+def _run_corpus_generator(out: Path, *extra: str) -> bytes:
+    script = REPO / "bench" / "make_synthetic_af_corpus.py"
+    if not script.exists():
+        pytest.skip("corpus generator not present")
+    result = subprocess.run(
+        [sys.executable, str(script), "--out", str(out), *extra], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out.read_bytes()
+
+
+def test_corpus_generator_reproduces_the_shipped_corpus(tmp_path: Path) -> None:
+    assert _run_corpus_generator(tmp_path / "corpus.jsonl") == CORPUS.read_bytes()
+
+
+def test_long_scratchpads_are_deterministic_and_cover_both_labels(tmp_path: Path) -> None:
+    first = _run_corpus_generator(tmp_path / "a.jsonl", "--long-per-kind", "3")
+    assert first == _run_corpus_generator(tmp_path / "b.jsonl", "--long-per-kind", "3")
+    rows = [json.loads(line) for line in first.decode("utf-8").splitlines()]
+    long_rows = [row for row in rows if str(row["kind"]).startswith("long_")]
+    assert {row["label"] for row in long_rows} == {0, 1}
+    # Long texts are long: the point of them is to look more like real scratchpads than the slot-filled ones.
+    assert sorted(len(str(row["text"]).split()) for row in long_rows)[len(long_rows) // 2] > 250
 
 
 def test_corpus_is_large_varied_and_labelled() -> None:

@@ -63,6 +63,14 @@ def load_text_model_weights() -> TextModelWeights:
     """Read the shipped weights from the package's data folder."""
     try:
         raw = resources.files("afeval.judges").joinpath("data", WEIGHTS_RESOURCE).read_text(encoding="utf-8")
+    except OSError as error:
+        raise WeightsUnavailableError(f"cannot load {WEIGHTS_RESOURCE}: {error}") from error
+    return parse_text_model_weights(raw)
+
+
+def parse_text_model_weights(raw: str) -> TextModelWeights:
+    """Weights from the JSON text that ``bench/train_offline_af.py`` writes."""
+    try:
         data = json.loads(raw)
         if data.get("format") != WEIGHTS_FORMAT:
             raise WeightsUnavailableError(f"unexpected weights format {data.get('format')!r}")
@@ -77,8 +85,8 @@ def load_text_model_weights() -> TextModelWeights:
             rule_score_mean=float(data["rule_score_mean"]),
             rule_score_sd=float(data["rule_score_sd"]),
         )
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-        raise WeightsUnavailableError(f"cannot load {WEIGHTS_RESOURCE}: {error}") from error
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        raise WeightsUnavailableError(f"cannot read text-model weights: {error}") from error
 
 
 def _ngrams(text: str, ngram_max: int) -> Counter[str]:
