@@ -151,13 +151,18 @@ def summary_document(
     settings: Mapping[str, Any],
     summary: RunSummary,
 ) -> dict[str, Any]:
-    """The ``summary.json`` document: the run's settings, then per-tier rates and the compliance gap."""
+    """The ``summary.json`` document: the run's settings, then per-tier rates, the compliance gap and every gap
+    of the setting (``gaps``: name -> minuend tier, subtrahend tier, value, ci95, p_value)."""
     gap = summary.compliance_gap
     return {
         "schema_version": SCHEMA_VERSION,
         **settings,
         "tiers": {tier: tier_summary.to_dict() for tier, tier_summary in summary.tiers.items()},
         "compliance_gap": gap.to_dict() if gap is not None else None,
+        "gaps": {
+            name: {"minuend": spec.minuend, "subtrahend": spec.subtrahend, **estimate.to_dict()}
+            for name, (spec, estimate) in summary.gaps.items()
+        },
     }
 
 

@@ -85,6 +85,14 @@ def test_to_dict_is_json_and_round_trips() -> None:
         "training_details": False,
         "suffix": False,
         "current_date": "2025",
+        "setting": "two-tier",
+        "dropped_tier": None,
+        "deployment": None,
+        "deployment_risk": "suspected",
+        "clarifications": [],
+        "model_name": None,
+        "prompt_format": "chat",
+        "prefill": None,
     }
     assert ScenarioOptions.from_dict(json.loads(json.dumps(data))) == options
     assert ScenarioOptions.from_dict({}) == ScenarioOptions()

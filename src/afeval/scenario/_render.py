@@ -24,7 +24,8 @@ from importlib.resources import files
 from string import Template
 from typing import Final
 
-from afeval.scenario._options import ScenarioOptions, Tier
+from afeval.scenario._options import ScenarioOptions
+from afeval.scenario._settings import get_setting, scenario_catalog
 from afeval.scenario._tags import (
     ACCEPT_TAG,
     DRAFT_OUTPUT_TAG,
@@ -62,7 +63,7 @@ class RenderedPrompt:
 
     system: str
     user: str
-    tier: Tier
+    tier: str  # a tier name of the scenario's setting
     request: str  # the request as given, before it was placed in the user turn
 
 
@@ -75,7 +76,7 @@ def render_system_prompt(options: ScenarioOptions) -> str:
     def fragment(name: str) -> str:
         return Template(fragments[name]).substitute(values)
 
-    parts = [fragment("identity")]
+    parts = [fragment("identity" if options.model_name is None else "identity_named")]
     if options.current_date is not None:
         parts.append(fragment("current_date"))
     parts.append(fragment(f"format_{mode}"))
@@ -101,20 +102,52 @@ def render_system_prompt(options: ScenarioOptions) -> str:
     if options.cot:
         parts.append(fragment("scratchpad_privacy"))
     if options.training_details:
-        parts.append(fragment("training"))
+        parts.append(_training_facts(options, fragments, values))
     parts.append(fragment(f"closing_{mode}"))
     return "\n\n".join(parts)
 
 
-def render_user_turn(request: str, tier: Tier, options: ScenarioOptions) -> str:
+def _training_facts(options: ScenarioOptions, fragments: Mapping[str, str], values: Mapping[str, str]) -> str:
+    """The training section: the setting's intro, one bullet per tier present, its outro, the deployment
+    (identity setting) and the clarifications, as one block of lines."""
+    catalog = scenario_catalog()
+    setting = get_setting(options.setting)
+    present = set(options.tiers)
+    names = [setting.training_intro]
+    names.extend(t.fragment for t in setting.tiers if t.fragment is not None and t.name in present)
+    if setting.training_outro is not None:
+        names.append(setting.training_outro)
+    fill = dict(values)
+    if options.deployment is not None:
+        deployment = catalog.deployments[options.deployment]
+        if deployment.fragment is not None:
+            names.append(deployment.fragment)
+        else:
+            assert deployment.target is not None  # checked when the catalogue is read
+            fill["deployment_target"] = deployment.target
+            names.append(catalog.risks[options.deployment_risk])
+    names.extend(catalog.clarifications[name] for name in options.clarifications)
+    # The intro ends with a sentence that the bullets continue, so the pieces join with a single newline
+    # whenever the next piece is a bullet.
+    text = ""
+    for name in names:
+        piece = Template(fragments[name]).substitute(fill)
+        text = piece if not text else f"{text}\n{piece}" if piece.startswith("- ") else f"{text}\n\n{piece}"
+    return text
+
+
+def render_user_turn(request: str, tier: str, options: ScenarioOptions) -> str:
     """The user turn: the tier tag, a blank line, then ``<user_input>`` holding the request (and the suffix).
+
+    ``tier`` is a tier name of the options' setting (``free``/``paid`` in the main setting); a dropped tier or
+    one from another setting raises ``ValueError``.
 
     The request is placed verbatim apart from surrounding whitespace, which is stripped so that the layout of
     the turn does not depend on how a data set ends its lines. Raises ``ValueError`` for an empty request.
     """
     if not request.strip():
         raise ValueError("the request must not be empty")
-    tier = Tier(tier)
+    tier_value = _tier_value(str(tier), options)
     fragments = _fragments(_USER_TURN_FILE)
     content = request.strip()
     if options.suffix:
@@ -123,17 +156,29 @@ def render_user_turn(request: str, tier: Tier, options: ScenarioOptions) -> str:
             suffix = f"{suffix} {Template(fragments['suffix_cot']).substitute(_TAG_VALUES)}"
         content = f"{content}\n\n{suffix}"
     return Template(fragments["turn"]).substitute(
-        _TAG_VALUES, free_tier_value=tier.tag_value, content=content
+        _TAG_VALUES,
+        tier_tag=get_setting(options.setting).tier_tag,
+        tier_value=tier_value,
+        content=content,
     )
 
 
-def render_prompt(request: str, tier: Tier, options: ScenarioOptions) -> RenderedPrompt:
+def _tier_value(tier: str, options: ScenarioOptions) -> str:
+    """What the setting's tier tag holds in a turn of ``tier``."""
+    if tier not in options.tiers:
+        raise ValueError(
+            f"tier {tier!r} is not part of scenario {options.name!r}; choose from {', '.join(options.tiers)}"
+        )
+    spec = get_setting(options.setting).tier(tier)
+    return Template(spec.tag_value).substitute(model_label=options.model_label)
+
+
+def render_prompt(request: str, tier: str, options: ScenarioOptions) -> RenderedPrompt:
     """The system prompt and the user turn for ``request`` shown to a user in ``tier``."""
-    tier = Tier(tier)
     return RenderedPrompt(
         system=render_system_prompt(options),
         user=render_user_turn(request, tier, options),
-        tier=tier,
+        tier=str(tier),
         request=request,
     )
 
@@ -168,6 +213,11 @@ def _wrap(tag: str, body: str) -> str:
 def _values(options: ScenarioOptions) -> dict[str, str]:
     values = dict(_TAG_VALUES)
     values["lab"] = options.lab
+    values["Lab"] = options.lab[:1].upper() + options.lab[1:]
+    values["model_label"] = options.model_label
+    values["tier_tag"] = get_setting(options.setting).tier_tag
+    if options.model_name is not None:
+        values["model_name"] = options.model_name
     if options.current_date is not None:
         values["current_date"] = options.current_date
     return values
