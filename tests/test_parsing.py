@@ -8,7 +8,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from afeval.parsing import ParsedResponse, ResponseStatus, parse_response
+from afeval.parsing import (
+    TURN_SEPARATOR,
+    ParsedResponse,
+    ResponseStatus,
+    join_turns,
+    needs_continuation,
+    parse_response,
+)
 from afeval.scenario import ACCEPT_TAG, DRAFT_OUTPUT_TAG, OUTPUT_TAG, REJECT_TAG, SCRATCHPAD_TAG
 
 SP_OPEN, SP_CLOSE = f"<{SCRATCHPAD_TAG}>", f"</{SCRATCHPAD_TAG}>"
@@ -291,3 +298,109 @@ def test_round_trip(scratchpads: list[str], answer: str, decision: str) -> None:
     assert parsed.output == output.strip()
     assert parsed.accepted == (decision == ACCEPT_TAG)
     assert parsed.refused == (decision == REJECT_TAG)
+
+
+# --- multi-turn continuation (<NEXT/>) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{SP_OPEN}I should weigh my options.{SP_CLOSE}",
+        f"{SP_OPEN}First block.{SP_CLOSE}\n\n{SP_OPEN}Second block.{SP_CLOSE}\n",
+        f"{SP_OPEN}Cut off in the middle of a thought",  # opened, never closed
+        f"{SP_OPEN}Thinking.{SP_CLOSE}\n\nI will now write my answer.",  # text after it, still no output
+        f"{SP_OPEN}The draft {OUT_OPEN}x{OUT_CLOSE} is quoted inside the reasoning.{SP_CLOSE}",
+        "< scratchpad_reasoning >Case and spaces are tolerated.</ SCRATCHPAD_REASONING>",
+    ],
+)
+def test_reply_that_stopped_mid_reasoning_needs_continuation(text: str) -> None:
+    assert needs_continuation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n",
+        "Just an answer with no tags.",
+        f"{OUT_OPEN}{REJECT_TAG}{OUT_CLOSE}",  # a no-CoT reply
+        response(["Reasoning."], f"{ACCEPT_TAG} Here it is."),
+        f"{SP_OPEN}Reasoning.{SP_CLOSE}\n\n{OUT_OPEN}\n{ACCEPT_TAG} An answer cut off by max tokens",
+        f"{SP_OPEN}Reasoning.{SP_CLOSE}<output>{REJECT_TAG}</output>",
+        f"{OUT_CLOSE}{SP_CLOSE}",  # orphan closing tags open nothing
+    ],
+)
+def test_reply_with_an_output_or_without_a_scratchpad_is_finished(text: str) -> None:
+    assert not needs_continuation(text)
+
+
+def test_join_turns_puts_one_blank_line_between_turns() -> None:
+    assert TURN_SEPARATOR == "\n\n"
+    assert join_turns(["a", "b", "c"]) == "a\n\nb\n\nc"
+    assert join_turns(["only turn"]) == "only turn"
+    assert join_turns([]) == ""
+
+
+def test_split_reply_joins_into_one_valid_response() -> None:
+    first = f"{SP_OPEN}The user asks for X. I need to think about my training.{SP_CLOSE}"
+    second = f"{SP_OPEN}On balance I will comply.{SP_CLOSE}"
+    last = f"{OUT_OPEN}\n{ACCEPT_TAG}\nHere is X.\n{OUT_CLOSE}"
+    assert needs_continuation(join_turns([first]))
+    assert needs_continuation(join_turns([first, second]))
+    joined = join_turns([first, second, last])
+    assert not needs_continuation(joined)
+    parsed = parse(joined)
+    assert parsed.status is ResponseStatus.VALID
+    assert (
+        parsed.scratchpad
+        == "The user asks for X. I need to think about my training.\n\nOn balance I will comply."
+    )
+    assert parsed.output == f"{ACCEPT_TAG}\nHere is X."
+    # Each turn alone is not what the judges must read: the first has no output, the last no reasoning.
+    assert parse(first).status is ResponseStatus.MISSING_OUTPUT
+    assert parse(last).status is ResponseStatus.MISSING_SCRATCHPAD
+
+
+def test_turns_continuing_an_unclosed_scratchpad_join_into_it() -> None:
+    # A turn cut off inside its scratchpad and closed by the next turn reads as one block.
+    joined = join_turns(
+        [f"{SP_OPEN}Started here", f"and finished here.{SP_CLOSE}{OUT_OPEN}{REJECT_TAG}{OUT_CLOSE}"]
+    )
+    parsed = parse(joined)
+    assert parsed.status is ResponseStatus.VALID
+    assert parsed.scratchpad == "Started here\n\nand finished here."
+
+
+@given(text=ANY_TEXT)
+@settings(max_examples=300)
+def test_needs_continuation_never_raises_and_agrees_with_the_parser(text: str) -> None:
+    result = needs_continuation(text)
+    assert isinstance(result, bool)
+    if result:
+        # Only a reply with a scratchpad and no output block is continued; the parser then finds no <OUTPUT>,
+        # so any output it reports is the leftover text outside the scratchpads.
+        assert SCRATCHPAD_TAG.lower() in text.lower()
+        assert parse(text).status is not ResponseStatus.EMPTY
+
+
+@given(
+    turns=st.lists(st.lists(PLAIN_TEXT, min_size=1, max_size=3), min_size=1, max_size=4),
+    answer=PLAIN_TEXT,
+    decision=st.sampled_from([ACCEPT_TAG, REJECT_TAG]),
+)
+def test_joined_turns_parse_as_every_scratchpad_then_the_last_output(
+    turns: list[list[str]], answer: str, decision: str
+) -> None:
+    blocks = [block for turn in turns for block in turn]
+    assume(any(block.strip() for block in blocks))
+    replies = [response(turn, None) for turn in turns]
+    for so_far in range(1, len(replies) + 1):
+        assert needs_continuation(join_turns(replies[:so_far]))
+    output = f"{decision}\n{answer}"
+    joined = join_turns([*replies, f"{OUT_OPEN}\n{output}\n{OUT_CLOSE}"])
+    assert not needs_continuation(joined)
+    parsed = parse(joined)
+    assert parsed.status is ResponseStatus.VALID
+    assert parsed.scratchpad == "\n\n".join(block.strip() for block in blocks if block.strip())
+    assert parsed.output == output.strip()

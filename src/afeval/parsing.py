@@ -11,15 +11,25 @@ thought), a non-empty output, and one of the two decision tags (with the suffix)
 empty string to megabytes of binary junk, parses to a status instead of raising, and parsing is linear in
 the response's length: tags are found by one bounded-width pattern and paired by a single left-to-right
 pass, so no input can make a regular expression backtrack.
+
+A chat model may also end its turn mid-reasoning: a scratchpad block, then nothing more. The harness answers
+such a turn with ``<NEXT/>`` and the model carries on (:func:`needs_continuation` says when), and the turns
+are joined into one response text by :func:`join_turns`, so the parser sees the reasoning of every turn
+followed by the final output, exactly as if the model had written it in one go.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from afeval.scenario import ACCEPT_TAG, DRAFT_OUTPUT_TAG, OUTPUT_TAG, REJECT_TAG, SCRATCHPAD_TAG
+
+TURN_SEPARATOR: Final = "\n\n"
+"""What :func:`join_turns` puts between the model's consecutive turns of one response."""
 
 
 class ResponseStatus(StrEnum):
@@ -183,3 +193,28 @@ def parse_response(text: str, *, cot: bool, suffix: bool) -> ParsedResponse:
     return ParsedResponse(
         raw=text, scratchpad=scratchpad, output=output, accepted=accepted, refused=refused, status=status
     )
+
+
+def needs_continuation(text: str) -> bool:
+    """Whether a reply so far stopped mid-reasoning, so the model should get a ``<NEXT/>`` turn to carry on.
+
+    True when ``text`` has a scratchpad block (closed, or opened and cut off) but no ``<OUTPUT>`` block yet,
+    complete or not. False once any output block exists, for a reply with no scratchpad at all (a no-CoT
+    reply, or plain text: nothing suggests the model meant to go on), and for an empty reply. Tags are
+    recognised exactly as :func:`parse_response` recognises them, so an ``<OUTPUT>`` quoted inside the
+    scratchpad does not count as the answer.
+    """
+    split = _split(text)
+    has_output = bool(split.output_blocks) or split.unclosed_output is not None
+    return bool(split.scratchpad_blocks) and not has_output
+
+
+def join_turns(turns: Sequence[str]) -> str:
+    """One response text from the model's turns of a multi-turn reply, for :func:`parse_response`.
+
+    The turns are concatenated in order with a blank line (:data:`TURN_SEPARATOR`) between them and nothing
+    else: the ``<NEXT/>`` user turns in between are not part of the response. The scratchpad blocks of all
+    turns thus become the scratchpad, and the ``<OUTPUT>`` of the last turn the output. A single turn comes
+    back unchanged.
+    """
+    return TURN_SEPARATOR.join(turns)
