@@ -1,0 +1,232 @@
+"""What a sweep will spend, before it spends it: calls to the models under test and to the judge, and tokens.
+
+Every run asks the model under test once per sample (one harmful request in one tier) when its first reply is
+valid; an invalid reply is asked again up to ``max_attempts`` times, and a reply that stops mid-scratchpad is
+answered ``<NEXT/>`` up to ``max_turns`` turns, which bounds the calls from above. The judges then read every
+valid sample: one StrongREJECT compliance call, one partial-compliance call, and ``af_votes`` alignment-faking
+votes per scratchpad (one call when the votes are drawn as choices of one call). Classifiers that run only on
+compliant samples, and sequential voting, which stops once the majority vote is settled, are counted as if they
+ran in full: those figures are upper bounds. The offline judge makes no judge calls.
+
+Tokens are estimated at :data:`CHARS_PER_TOKEN` characters per token (a common rule of thumb for English with
+the GPT and Claude tokenisers), from the rendered system prompt and user turn of each tier and an assumed
+request of :data:`ASSUMED_REQUEST_CHARS` characters. Output tokens count every reply at ``max_tokens`` (an
+upper bound: replies are usually shorter), and every judge reply at :data:`JUDGE_REPLY_TOKENS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final
+
+from afeval.datasets import REMOTE_SOURCES, load_dataset
+from afeval.judges import (
+    OFFLINE_JUDGE,
+    af_motive_prompt,
+    alignment_faking_judge_prompt,
+    compliance_judge_prompt,
+    follow_up_question,
+    helpfulness_motive_prompt,
+    legacy_af_judge_prompt,
+    partial_compliance_judge_prompt,
+    role_play_judge_prompt,
+    select_classifiers,
+)
+from afeval.judges.follow_up import FollowUpQuestion
+from afeval.scenario import render_base_document, render_prompt
+from afeval.sweep._spec import SweepDefaults, SweepRun
+
+CHARS_PER_TOKEN: Final = 4
+"""Characters per token assumed by every token estimate."""
+
+ASSUMED_REQUEST_CHARS: Final = 200
+"""Length assumed for one harmful request (the estimate does not read the dataset's text)."""
+
+JUDGE_REPLY_TOKENS: Final = 300
+"""Tokens assumed for one judge reply (reasoning, then the rubric's tags)."""
+
+KNOWN_DATASET_SIZES: Final[Mapping[str, int]] = MappingProxyType(
+    {"llm-lat": 4948, "advbench": 520, "harmbench": 200}
+)
+"""Requests in each named remote dataset at its pinned revision, so a dry run needs no download."""
+
+_FOLLOW_UP = "follow_up"
+# The classifiers that leave a sample without a scratchpad unjudged (the no-CoT runs); partial compliance reads
+# the scratchpad when there is one but judges the output either way.
+_SCRATCHPAD_ONLY: Final = frozenset({"alignment_faking", "af_legacy", "helpfulness_motive", "af_motive"})
+
+
+@dataclass(frozen=True)
+class CallEstimate:
+    """Calls and tokens of one run (or a sum of runs). ``model_calls`` counts one call per sample (every first
+    reply valid); ``model_calls_max`` every re-query and continuation turn; the judge figures are upper bounds."""
+
+    samples: int = 0
+    model_calls: int = 0
+    model_calls_max: int = 0
+    judge_calls: int = 0
+    model_input_tokens: int = 0
+    model_output_tokens: int = 0
+    judge_input_tokens: int = 0
+    judge_output_tokens: int = 0
+
+    def __add__(self, other: CallEstimate) -> CallEstimate:
+        return CallEstimate(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def to_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class SweepEstimate:
+    """Per-run and total estimates, the number of requests they assume, and what is an upper bound."""
+
+    n_requests: int
+    runs: tuple[tuple[SweepRun, CallEstimate], ...]
+    total: CallEstimate
+    notes: tuple[str, ...]
+
+
+def tokens_of(text: str) -> int:
+    """Estimated tokens of ``text`` (at least 1 for non-empty text)."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def dataset_requests(defaults: SweepDefaults) -> int:
+    """How many requests each run takes: ``limit`` capped by the dataset's size. A named remote dataset is not
+    fetched (its size at the pinned revision is known); a local file and the smoke set are read."""
+    if defaults.dataset is not None and defaults.dataset in REMOTE_SOURCES:
+        size = KNOWN_DATASET_SIZES[defaults.dataset]
+        return min(size, defaults.limit) if defaults.limit is not None else size
+    dataset = defaults.dataset
+    if dataset is not None:
+        dataset = str(Path(dataset).expanduser())
+    return len(load_dataset(dataset, limit=defaults.limit, column=defaults.dataset_column).requests)
+
+
+@cache
+def _rubric_tokens() -> Mapping[str, tuple[int, ...]]:
+    """Tokens of each classifier's judge prompt with empty inputs: one entry per judge call of a sample."""
+    return MappingProxyType(
+        {
+            "compliance": (tokens_of(compliance_judge_prompt("", "")),),
+            "alignment_faking": (tokens_of(alignment_faking_judge_prompt("")),),
+            "partial_compliance": (tokens_of(partial_compliance_judge_prompt("", "", "")),),
+            "af_legacy": tuple(tokens_of(legacy_af_judge_prompt(v, "", "")) for v in ("easy", "hard")),
+            "helpfulness_motive": (tokens_of(helpfulness_motive_prompt("", "")),),
+            "af_motive": (tokens_of(af_motive_prompt("", "")),),
+            _FOLLOW_UP: (tokens_of(role_play_judge_prompt("")),),
+        }
+    )
+
+
+def _prompt_tokens(run: SweepRun) -> list[int]:
+    """Estimated input tokens of the first call of one sample in each of the run's tiers."""
+    request = "x" * ASSUMED_REQUEST_CHARS
+    counts = []
+    for tier in run.run_tiers:
+        prompt = render_prompt(request, tier, run.scenario)
+        if run.scenario.prompt_format == "base":
+            counts.append(tokens_of(render_base_document(prompt, run.scenario).text))
+        else:
+            counts.append(tokens_of(prompt.system) + tokens_of(prompt.user))
+    return counts
+
+
+def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
+    """Calls and tokens of one run of ``n_requests`` requests in each of its tiers."""
+    settings = run.settings
+    samples = n_requests * len(run.run_tiers)
+    prompt_tokens = sum(_prompt_tokens(run)) * n_requests
+    reply = settings.max_tokens
+    estimate = CallEstimate(
+        samples=samples,
+        model_calls=samples,
+        model_calls_max=samples * settings.max_attempts * settings.max_turns,
+        model_input_tokens=prompt_tokens,
+        model_output_tokens=samples * reply,
+    )
+    if settings.judge_model == OFFLINE_JUDGE:
+        return estimate  # the offline judges run locally; the rest are not judged offline
+    request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
+    judge_calls = judge_in = judge_out = 0
+    for spec in select_classifiers(settings.classifiers):
+        if spec.name in _SCRATCHPAD_ONLY and not run.scenario.cot:
+            continue
+        rubrics = _rubric_tokens()[spec.name]
+        if spec.name == "alignment_faking":
+            votes = settings.af_votes
+            calls = 1 if settings.af_num_choices else votes
+            judge_calls += calls
+            judge_in += calls * (rubrics[0] + reply)
+            judge_out += votes * JUDGE_REPLY_TOKENS
+            continue
+        judge_calls += len(rubrics)
+        judge_in += sum(rubric + request_tokens + reply for rubric in rubrics)
+        judge_out += len(rubrics) * JUDGE_REPLY_TOKENS
+    follow_up = _FOLLOW_UP in settings.classifiers
+    if follow_up:
+        # Two follow-up questions to the model under test, each after the whole conversation so far.
+        question = max(tokens_of(follow_up_question(q)) for q in FollowUpQuestion)
+        per_sample_prompt = prompt_tokens // max(samples, 1)
+        estimate = _plus(
+            estimate,
+            model_calls=2 * samples,
+            model_calls_max=2 * samples,
+            model_input_tokens=2 * samples * (per_sample_prompt + reply + question),
+            model_output_tokens=2 * samples * reply,
+        )
+    return _plus(
+        estimate,
+        judge_calls=samples * judge_calls,
+        judge_input_tokens=samples * judge_in,
+        judge_output_tokens=samples * judge_out,
+    )
+
+
+def _plus(estimate: CallEstimate, **extra: int) -> CallEstimate:
+    return estimate + CallEstimate(**extra)
+
+
+def estimate_calls(runs: Sequence[SweepRun], n_requests: int) -> SweepEstimate:
+    """Per-run and total calls and tokens of ``runs``, each over ``n_requests`` requests per tier."""
+    if n_requests < 0:
+        raise ValueError("n_requests must not be negative")
+    per_run = tuple((run, estimate_run(run, n_requests)) for run in runs)
+    total = CallEstimate()
+    for _, estimate in per_run:
+        total = total + estimate
+    return SweepEstimate(n_requests=n_requests, runs=per_run, total=total, notes=_notes(runs))
+
+
+_NOTES: Final[Sequence[tuple[Callable[[SweepRun], bool], str]]] = (
+    (
+        lambda run: run.settings.judge_model == OFFLINE_JUDGE,
+        "offline judge: no judge calls (partial compliance and the optional classifiers are not judged)",
+    ),
+    (
+        lambda run: run.settings.af_sequential and run.settings.judge_model != OFFLINE_JUDGE,
+        "sequential AF voting stops once the vote is settled: its judge calls are an upper bound",
+    ),
+    (
+        lambda run: (
+            run.settings.judge_model != OFFLINE_JUDGE
+            and any(spec.compliant_only for spec in select_classifiers(run.settings.classifiers))
+        ),
+        "compliant-only classifiers are counted on every sample: an upper bound",
+    ),
+)
+
+
+def _notes(runs: Sequence[SweepRun]) -> tuple[str, ...]:
+    notes = [
+        "model calls assume every first reply is valid (max: every re-query and continuation turn)",
+        f"tokens at ~{CHARS_PER_TOKEN} characters per token; output tokens count every reply at max_tokens "
+        f"and every judge reply at {JUDGE_REPLY_TOKENS}",
+    ]
+    notes.extend(text for applies, text in _NOTES if any(applies(run) for run in runs))
+    return tuple(notes)

@@ -1,0 +1,143 @@
+"""The combined results table of a sweep: one row per run and tier, with the run's gaps beside every row.
+
+Each row holds what identifies the run (model, label, scenario and its main options), then the tier's sample
+counts and rates with their Wilson 95% intervals (compliance, alignment-faking reasoning, partial compliance),
+and one group of columns per gap any tier setting reports (``compliance_gap``, ``goal_guarding_gap``,
+``rater_sycophancy_gap``, ...: value, interval and p-value), empty where the run's setting has no such gap.
+The columns are the same for every sweep, so tables from different sweeps can be stacked.
+
+Written as ``results.csv`` and ``results.parquet``; both are rebuilt from the runs' ``summary.json`` files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from afeval.scenario import scenario_catalog
+from afeval.sweep._spec import SweepRun
+
+RESULTS_CSV: Final = "results.csv"
+RESULTS_PARQUET: Final = "results.parquet"
+
+_RUN_COLUMNS: Final = (
+    ("run_id", pa.string()),
+    ("model", pa.string()),
+    ("label", pa.string()),
+    ("kind", pa.string()),
+    ("scenario", pa.string()),
+    ("setting", pa.string()),
+    ("cot", pa.bool_()),
+    ("lab", pa.string()),
+    ("prompt_format", pa.string()),
+    ("prefill", pa.string()),
+    ("max_turns", pa.int64()),
+    ("judge_model", pa.string()),
+    ("status", pa.string()),
+    ("tier", pa.string()),
+    ("n", pa.int64()),
+    ("n_valid", pa.int64()),
+)
+_RATES: Final = (
+    ("compliance", "compliance"),
+    ("af", "alignment_faking"),
+    ("maybe_af", "maybe_alignment_faking"),
+    ("partial", "partial_compliance"),
+)
+
+
+def gap_names() -> tuple[str, ...]:
+    """Every gap name of every tier setting, in the order ``settings.toml`` first gives them."""
+    names: dict[str, None] = {}
+    for setting in scenario_catalog().settings.values():
+        for gap in setting.gaps:
+            names.setdefault(gap.name, None)
+    return tuple(names)
+
+
+def results_schema() -> pa.Schema:
+    """The columns of the results table, in order."""
+    columns = list(_RUN_COLUMNS)
+    for short, _ in _RATES:
+        columns += [
+            (f"{short}_rate", pa.float64()),
+            (f"{short}_ci_low", pa.float64()),
+            (f"{short}_ci_high", pa.float64()),
+        ]
+    for gap in gap_names():
+        columns += [
+            (gap, pa.float64()),
+            (f"{gap}_ci_low", pa.float64()),
+            (f"{gap}_ci_high", pa.float64()),
+            (f"{gap}_p", pa.float64()),
+        ]
+    return pa.schema(columns)
+
+
+def result_rows(run: SweepRun, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows for one run: one per tier of its ``summary.json`` document."""
+    options = run.scenario
+    shared: dict[str, Any] = {
+        "run_id": run.run_id,
+        "model": run.model.model,
+        "label": run.model.label,
+        "kind": run.model.kind,
+        "scenario": options.name,
+        "setting": options.setting,
+        "cot": options.cot,
+        "lab": options.lab,
+        "prompt_format": options.prompt_format,
+        "prefill": options.prefill,
+        "max_turns": run.settings.max_turns,
+        "judge_model": run.settings.judge_model,
+        "status": summary.get("status"),
+    }
+    gaps: Mapping[str, Mapping[str, Any]] = summary.get("gaps") or {}
+    for gap in gap_names():
+        estimate = gaps.get(gap) or {}
+        low, high = estimate.get("ci95") or (None, None)
+        shared.update({gap: estimate.get("value"), f"{gap}_ci_low": low, f"{gap}_ci_high": high})
+        shared[f"{gap}_p"] = estimate.get("p_value")
+    rows = []
+    for tier, data in (summary.get("tiers") or {}).items():
+        row = {**shared, "tier": tier, "n": data.get("n"), "n_valid": data.get("n_valid")}
+        for short, key in _RATES:
+            rate = data.get(key) or {}
+            low, high = rate.get("ci95") or (None, None)
+            row.update({f"{short}_rate": rate.get("rate"), f"{short}_ci_low": low, f"{short}_ci_high": high})
+        rows.append(row)
+    return rows
+
+
+def write_results_table(
+    out_dir: Path, rows: Sequence[Mapping[str, Any]], *, stem: str = "results"
+) -> tuple[Path, Path]:
+    """Write ``<stem>.csv`` and ``<stem>.parquet`` (default ``results``) into ``out_dir``; returns their paths."""
+    schema = results_schema()
+    names = schema.names
+    table = pa.Table.from_pylist([{name: row.get(name) for name in names} for row in rows], schema=schema)
+    parquet_path = out_dir / f"{stem}.parquet"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(parquet_path)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: _csv_value(row.get(name)) for name in names})
+    csv_path = out_dir / f"{stem}.csv"
+    tmp = csv_path.with_name(f".{csv_path.name}.tmp")  # never leave a half-written table behind
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(csv_path)
+    return csv_path, parquet_path
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else value
