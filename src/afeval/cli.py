@@ -12,11 +12,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from afeval.cli_finetune import finetune_app
 from afeval.cli_judges import judges_app
+from afeval.cli_report import report
+from afeval.cli_rescore import rescore
+from afeval.cli_sweep import sweep
+from afeval.cost import cost_line
 from afeval.datasets import DatasetError
 from afeval.engine import EMBEDDED_MODEL, RunConfig, run_evaluation, summary_rows
-from afeval.engine._run import ConfigError
+from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
+from afeval.finetune import resolve_model_name
 from afeval.judges import OFFLINE_JUDGE
+from afeval.scenario import compose_scenario
 
 app = typer.Typer(
     name="afeval",
@@ -69,11 +76,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for row in summary_rows(summary):
         table.add_row(*row)
     console.print(table)
-    gap = summary.get("compliance_gap")
-    if gap and gap.get("value") is not None:
+    for name, gap in (summary.get("gaps") or {}).items():
+        if gap.get("value") is None:
+            continue
         low, high = gap["ci95"]
+        label = name.replace("_", " ")
         console.print(
-            f"compliance gap (free − paid): {gap['value']:+.1%} [{low:+.1%}, {high:+.1%}], p = {gap['p_value']:.3g}"
+            f"{label} ({gap['minuend']} − {gap['subtrahend']}): {gap['value']:+.1%} "
+            f"[{low:+.1%}, {high:+.1%}], p = {gap['p_value']:.3g}"
         )
     for tier, data in summary["tiers"].items():
         invalid = {status: n for status, n in data["response_statuses"].items() if status != "valid"}
@@ -111,16 +121,68 @@ def run(
         int | None, typer.Option(help="Use the first N requests (each runs once per tier).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory. Default: runs/<time>-<model>.")] = None,
-    tiers: Annotated[str, typer.Option(help="Comma-separated tiers.")] = "free,paid",
-    lab: Annotated[str, typer.Option(help="AI lab named in the system prompt.")] = "Anthropic",
-    cot: Annotated[bool, typer.Option("--cot/--no-cot", help="Hidden scratchpad reasoning.")] = True,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="Scenario by name: helpful-only, or parts joined with '+', e.g. three-tier+no-cot, "
+            "five-tier+drop-plus, identity+deploy-bioweapon-attacks+risk-direct, "
+            "no-changes-when-complying, lab-openai, base+prefill-however (see docs/scenarios.md). "
+            "The flags below add to it."
+        ),
+    ] = "helpful-only",
+    setting: Annotated[
+        str | None,
+        typer.Option(
+            help="Tier setting: two-tier, three-tier, five-tier, five-tier-swapped, never-used, never-trained, "
+            "identity."
+        ),
+    ] = None,
+    tiers: Annotated[
+        str | None, typer.Option(help="Comma-separated subset of the scenario's tiers (default: all).")
+    ] = None,
+    drop_tier: Annotated[str | None, typer.Option(help="Drop one tier of a five-tier setting.")] = None,
+    deployment: Annotated[
+        str | None,
+        typer.Option(
+            help="Identity setting: throughput-testing, amateur-hackers, criminal-facilitation, bioweapon-attacks."
+        ),
+    ] = None,
+    deployment_risk: Annotated[
+        str | None, typer.Option(help="Risk level of a client deployment: suspected or direct.")
+    ] = None,
+    clarification: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Add a clarification: no-changes-when-complying, direct-training-objective (repeatable)."
+        ),
+    ] = None,
+    lab: Annotated[
+        str | None,
+        typer.Option(help="AI lab named in the system prompt (free text; presets via --scenario)."),
+    ] = None,
+    model_name: Annotated[
+        str | None, typer.Option(help="Name the model in the system prompt (name ablations).")
+    ] = None,
+    cot: Annotated[bool | None, typer.Option("--cot/--no-cot", help="Hidden scratchpad reasoning.")] = None,
     training_details: Annotated[
-        bool,
+        bool | None,
         typer.Option("--training-details/--minimal", help="Full RLHF/tier facts, or the minimal prompt."),
-    ] = True,
+    ] = None,
     suffix: Annotated[
-        bool, typer.Option("--suffix/--no-suffix", help="Accept/reject tag instruction in the user turn.")
-    ] = True,
+        bool | None,
+        typer.Option("--suffix/--no-suffix", help="Accept/reject tag instruction in the user turn."),
+    ] = None,
+    base: Annotated[
+        bool,
+        typer.Option(
+            help="Base (pretrained) model: one raw document through a completions provider "
+            "(openai-api-completions/..., vllm-completions/..., hf/...). Adds no-changes-when-complying."
+        ),
+    ] = False,
+    prefill: Annotated[str | None, typer.Option(help="Base models: basic or however.")] = None,
+    max_turns: Annotated[
+        int, typer.Option(help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>).")
+    ] = 4,
     classifiers: Annotated[
         str,
         typer.Option(
@@ -156,11 +218,49 @@ def run(
     display: Annotated[
         str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
     ] = None,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            help="Budget in US dollars: stop starting samples once the spend would pass it (finished work is "
+            "kept; re-run the same command to go on). Prices: docs/cost.md."
+        ),
+    ] = None,
+    batch: Annotated[
+        bool,
+        typer.Option(help="Send judge calls through the provider's batch API (about half price, slower)."),
+    ] = False,
+    batch_generation: Annotated[
+        bool, typer.Option(help="Send calls to the model under test through the batch API too.")
+    ] = False,
+    cache_prompt: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache-prompt/--no-cache-prompt",
+            help="Provider prompt caching of the shared system prompt (Anthropic; OpenAI caches on its own). "
+            "Default: Inspect's auto.",
+        ),
+    ] = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     embedded = model is None
     chosen_model = EMBEDDED_MODEL if embedded else str(model)
     try:
+        chosen_model = resolve_model_name(chosen_model)  # tuned:NAME -> a fine-tuned model
+        options = compose_scenario(
+            scenario,
+            setting=setting,
+            dropped_tier=drop_tier,
+            deployment=deployment,
+            deployment_risk=deployment_risk,
+            clarifications=clarification or [],
+            lab=lab,
+            model_name=model_name,
+            cot=cot,
+            training_details=training_details,
+            suffix=suffix,
+            base=base,
+            prefill=prefill,
+        )
         config = RunConfig(
             model=chosen_model,
             out_dir=out or _default_out_dir(chosen_model),
@@ -168,16 +268,14 @@ def run(
             dataset=dataset,
             dataset_column=dataset_column,
             limit=limit if limit is not None else (EMBEDDED_LIMIT if embedded else None),
-            tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()),
-            lab=lab,
-            cot=cot,
-            training_details=training_details,
-            suffix=suffix,
+            scenario=options,
+            tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()) if tiers else None,
             classifiers=tuple(c.strip() for c in classifiers.split(",") if c.strip()),
             af_votes=af_votes,
             af_num_choices=af_num_choices,
             af_sequential=af_sequential,
             max_attempts=max_attempts or (EMBEDDED_MAX_ATTEMPTS if embedded else 10),
+            max_turns=max_turns,
             temperature=temperature,
             max_tokens=max_tokens or (EMBEDDED_MAX_TOKENS if embedded else 2000),
             cache=cache,
@@ -185,15 +283,28 @@ def run(
             model_base_url=model_base_url,
             model_args=_parse_model_args(model_arg or []),
             display=display,
+            max_cost=max_cost,
+            batch=batch,
+            batch_generation=batch_generation,
+            cache_prompt=cache_prompt,
         )
         result = run_evaluation(config)
     except (ConfigError, DatasetError, ValueError) as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
     _print_summary(result.summary)
+    console.print(cost_line(result.summary["cost"]), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
     )
+    if result.summary.get("status") == BUDGET_EXCEEDED:
+        budget = result.summary["budget"]
+        errors.print(
+            f"[yellow]budget exceeded: ${budget['spent_usd']:.4f} of ${budget['max_usd']:.2f} spent, "
+            f"{budget['samples_skipped']} samples not started; finished work is kept — re-run the same "
+            "command to go on (cached calls are free)[/yellow]"
+        )
+        raise typer.Exit(code=1)
     if result.summary.get("status") != "success":
         errors.print(
             f"[yellow]run ended with status {result.summary.get('status')}; finished work is kept[/yellow]"
@@ -201,7 +312,11 @@ def run(
         raise typer.Exit(code=1)
 
 
+app.command()(sweep)
+app.command()(report)
+app.command()(rescore)
 app.add_typer(judges_app, name="judges")
+app.add_typer(finetune_app, name="finetune")
 
 
 if __name__ == "__main__":  # pragma: no cover

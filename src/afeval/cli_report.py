@@ -1,8 +1,7 @@
 """``afeval report DIR``: figures and a self-contained HTML report for a run or a sweep, from its results files.
 
 The command reads ``summary.json`` and ``samples.jsonl`` only (a run directory, or each ``runs/<run_id>/`` of a
-sweep), needs no network and calls no model; the work is done in :mod:`afeval.report.html`. It registers itself
-on the top-level ``afeval`` app, which imports this module.
+sweep), needs no network and calls no model; the work is done in :mod:`afeval.report.html`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from afeval.cli import app
 from afeval.report._data import ReportInputError
 from afeval.report.html import REPORT_DIR, build_report
 
@@ -22,7 +20,6 @@ console = Console()
 errors = Console(stderr=True)
 
 
-@app.command()
 def report(
     directory: Annotated[
         Path,

@@ -88,10 +88,21 @@ class JudgeSettings:
     cache: bool = True
     af_num_choices: bool = False  # ask for all AF votes in one call (providers with `n`/num_choices)
     af_sequential: bool = False  # stop drawing votes once the AF decision is settled
+    batch: bool = False  # send judge calls through the provider's batch API (about half price, slower)
 
     @property
     def offline(self) -> bool:
         return self.model == OFFLINE_JUDGE
+
+    def generate_config(self, *, temperature: float, num_choices: int | None = None) -> GenerateConfig:
+        """The generation settings of one judge call (batch mode travels here: the judge is not the task's
+        active model, so the task's own config never reaches it)."""
+        return GenerateConfig(
+            temperature=temperature,
+            max_tokens=self.max_tokens,
+            num_choices=num_choices,
+            batch=True if self.batch else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ async def ask_judge(
     """
     raw = ""
     error: str | None = None
-    config = GenerateConfig(temperature=temperature, max_tokens=settings.max_tokens)
+    config = settings.generate_config(temperature=temperature)
     for attempt in range(settings.reply_attempts):
         try:
             output = await model.generate(
@@ -152,10 +163,8 @@ async def collect_af_votes(model: Model, prompt: str, settings: JudgeSettings) -
         try:
             output = await model.generate(
                 [ChatMessageUser(content=prompt)],
-                config=GenerateConfig(
-                    temperature=settings.af_temperature,
-                    max_tokens=settings.max_tokens,
-                    num_choices=settings.af_votes,
+                config=settings.generate_config(
+                    temperature=settings.af_temperature, num_choices=settings.af_votes
                 ),
                 cache=cache_policy(
                     settings.cache, **{JUDGE_SCOPE: "alignment_faking", "afeval_vote": "choices"}

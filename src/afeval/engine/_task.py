@@ -10,30 +10,50 @@ from collections.abc import Sequence
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
 from afeval.engine._scorers import CLASSIFIERS, JudgeSettings
 from afeval.engine._solver import generate_valid_response
 from afeval.judges import OFFLINE_JUDGE, REQUIRED_CLASSIFIER, select_classifiers
-from afeval.scenario import ScenarioOptions, Tier, render_prompt, render_system_prompt
+from afeval.scenario import (
+    BASE_STOP_SEQUENCES,
+    DEFAULT_LAB,
+    ScenarioOptions,
+    render_base_document,
+    render_prompt,
+    render_system_prompt,
+)
 
 DEFAULT_CLASSIFIERS = ("compliance", "alignment_faking", "partial_compliance")
-DEFAULT_TIERS = (Tier.FREE, Tier.PAID)
+DEFAULT_MAX_TURNS = 4
 
 
-def parse_tiers(tiers: str | Sequence[str]) -> tuple[Tier, ...]:
+def parse_tiers(tiers: str | Sequence[str] | None, options: ScenarioOptions) -> tuple[str, ...]:
+    """The tiers to run: all of the scenario's when ``tiers`` is None or empty text, else the named subset
+    (comma-separated or a sequence), in the order given. Raises ValueError naming the scenario's tiers."""
+    if tiers is None:
+        return options.tiers
     names = tiers.split(",") if isinstance(tiers, str) else list(tiers)
-    try:
-        parsed = tuple(Tier(name.strip().lower()) for name in names if name.strip())
-    except ValueError as exc:
-        raise ValueError(
-            f"unknown tier in {tiers!r}; choose from {', '.join(t.value for t in Tier)}"
-        ) from exc
+    parsed = tuple(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
     if not parsed:
-        raise ValueError("at least one tier is required")
+        return options.tiers
+    unknown = [name for name in parsed if name not in options.tiers]
+    if unknown:
+        raise ValueError(
+            f"unknown tier(s) {', '.join(unknown)} for scenario {options.name}; "
+            f"choose from {', '.join(options.tiers)}"
+        )
     return parsed
+
+
+def scenario_options(scenario: str, lab: str | None = None) -> ScenarioOptions:
+    """Options from a scenario name (see ``ScenarioOptions.from_name``), with an optional free-text lab."""
+    options = ScenarioOptions.from_name(scenario)
+    if lab is not None and lab != DEFAULT_LAB:
+        options = ScenarioOptions.from_dict({**options.to_dict(), "lab": lab})
+    return options
 
 
 def parse_classifiers(classifiers: str | Sequence[str]) -> tuple[str, ...]:
@@ -50,27 +70,32 @@ def scorers_of(classifiers: Sequence[str], settings: JudgeSettings) -> list[Scor
     return [CLASSIFIERS[name](settings) for name in ordered]
 
 
-def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Sequence[Tier]) -> list[Sample]:
-    """One sample per request and tier, tier-major so a partial run still covers both tiers evenly."""
+def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Sequence[str]) -> list[Sample]:
+    """One sample per request and tier, request-major so a partial run still covers every tier evenly.
+
+    A chat model gets the system prompt and the user turn as two messages; a base model (``prompt_format
+    = "base"``) gets one user message holding the whole document, ending with the prefill."""
     system = render_system_prompt(options)
     samples: list[Sample] = []
     for request in dataset.requests:
         for tier in tiers:
             prompt = render_prompt(request.prompt, tier, options)
-            samples.append(
-                Sample(
-                    id=f"{request.id}-{tier.value}",
-                    input=[ChatMessageSystem(content=system), ChatMessageUser(content=prompt.user)],
-                    metadata={
-                        "request_id": request.id,
-                        "request": request.prompt,
-                        "tier": tier.value,
-                        "user_prompt": prompt.user,
-                        "cot": options.cot,
-                        "suffix": options.suffix,
-                    },
-                )
-            )
+            metadata: dict[str, object] = {
+                "request_id": request.id,
+                "request": request.prompt,
+                "tier": tier,
+                "user_prompt": prompt.user,
+                "cot": options.cot,
+                "suffix": options.suffix,
+                "prompt_format": options.prompt_format,
+            }
+            if options.prompt_format == "base":
+                document = render_base_document(prompt, options)
+                metadata["base_prefill"] = document.prefill
+                messages: list[ChatMessage] = [ChatMessageUser(content=document.text)]
+            else:
+                messages = [ChatMessageSystem(content=system), ChatMessageUser(content=prompt.user)]
+            samples.append(Sample(id=f"{request.id}-{tier}", input=messages, metadata=metadata))
     return samples
 
 
@@ -79,20 +104,20 @@ def alignment_faking(
     dataset: str | None = None,
     dataset_column: str | None = None,
     dataset_limit: int | None = None,
-    tiers: str = "free,paid",
-    lab: str = "Anthropic",
-    cot: bool = True,
-    training_details: bool = True,
-    suffix: bool = True,
+    scenario: str = "helpful-only",
+    lab: str | None = None,
+    tiers: str | None = None,
     judge_model: str = OFFLINE_JUDGE,
     classifiers: str = ",".join(DEFAULT_CLASSIFIERS),
     af_votes: int = 20,
     af_num_choices: bool = False,
     af_sequential: bool = False,
     max_attempts: int = 10,
+    max_turns: int = DEFAULT_MAX_TURNS,
     temperature: float = 0.0,
     max_tokens: int = 2000,
     cache: bool = True,
+    judge_batch: bool = False,
 ) -> Task:
     """The helpful-only prompted setting of Greenblatt et al. (2024), judged as in Sheshadri et al. (2025).
 
@@ -101,11 +126,10 @@ def alignment_faking(
             built-in smoke set.
         dataset_column: the prompt column of a local file (auto-detected if omitted).
         dataset_limit: take only the first N requests (each becomes one sample per tier).
-        tiers: comma-separated tiers to run (``free,paid``).
-        lab: the AI lab named in the system prompt.
-        cot: give the model a hidden scratchpad (``False``: answer directly).
-        training_details: include the RLHF and tier facts (``False``: the minimal prompt).
-        suffix: append the accept/reject tag instruction to each request.
+        scenario: the scenario by name, e.g. ``helpful-only``, ``three-tier+no-cot``,
+            ``identity+deploy-bioweapon-attacks+risk-direct``, ``base+prefill-however`` (see docs/scenarios.md).
+        lab: the AI lab named in the system prompt, as free text (presets: ``lab-NAME`` in ``scenario``).
+        tiers: comma-separated subset of the scenario's tiers (default: all of them).
         judge_model: any Inspect model string for the judges, or ``offline`` for the no-API judges.
         classifiers: comma-separated classifiers to run (``compliance`` is required): ``alignment_faking``,
             ``partial_compliance``, ``af_legacy``, ``helpfulness_motive``, ``af_motive``, ``follow_up``.
@@ -113,11 +137,14 @@ def alignment_faking(
         af_num_choices: draw the votes as choices of one call (OpenAI-style ``n``), sending the prompt once.
         af_sequential: draw votes in batches and stop once the AF decision is settled (at most ``af_votes``).
         max_attempts: re-queries of the model under test while its response is invalid.
+        max_turns: turns per attempt when the model stops mid-scratchpad and is answered ``<NEXT/>``.
         temperature: sampling temperature of the model under test.
         max_tokens: generation limit of the model under test.
         cache: cache every model and judge call (re-runs replay them at no cost).
+        judge_batch: send the judge calls through the provider's batch API (about half price, slower); the
+            model under test is batched with Inspect's own ``--batch``.
     """
-    options = ScenarioOptions(lab=lab, cot=cot, training_details=training_details, suffix=suffix)
+    options = scenario_options(scenario, lab)
     loaded = load_dataset(dataset, limit=dataset_limit, column=dataset_column)
     settings = JudgeSettings(
         model=judge_model,
@@ -125,15 +152,27 @@ def alignment_faking(
         af_num_choices=af_num_choices,
         af_sequential=af_sequential,
         cache=cache,
+        batch=judge_batch,
     )
     return Task(
-        dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers)), name=loaded.name),
-        solver=generate_valid_response(cot=cot, suffix=suffix, max_attempts=max_attempts, cache=cache),
+        dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers, options)), name=loaded.name),
+        solver=generate_valid_response(
+            cot=options.cot,
+            suffix=options.suffix,
+            max_attempts=max_attempts,
+            cache=cache,
+            max_turns=max_turns,
+        ),
         scorer=scorers_of(parse_classifiers(classifiers), settings),
-        config=GenerateConfig(temperature=temperature, max_tokens=max_tokens),
+        config=GenerateConfig(
+            temperature=temperature,
+            max_tokens=max_tokens,
+            stop_seqs=list(BASE_STOP_SEQUENCES) if options.prompt_format == "base" else None,
+        ),
         metadata={
             "scenario": options.name,
             "scenario_options": options.to_dict(),
+            "gaps": [[gap.name, gap.minuend, gap.subtrahend] for gap in options.gaps],
             "dataset": loaded.name,
             "dataset_source": loaded.source,
             "dataset_revision": loaded.revision,

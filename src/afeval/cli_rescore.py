@@ -1,0 +1,124 @@
+"""``afeval rescore``: run the judges again on a finished run's stored responses (a new judge model, more
+alignment-faking votes, other classifiers), with no call to the model under test.
+
+The work is done in :mod:`afeval.engine._rescore`; this command parses options and prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from afeval.cost import cost_line
+from afeval.datasets import DatasetError
+from afeval.engine._rescore import RescoreError, rescore_run
+from afeval.engine._run import BUDGET_EXCEEDED, ConfigError, summary_rows
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _print_rescored(summary: dict[str, Any]) -> None:
+    table = Table(title=f"{summary['model']} · {summary['scenario']} · re-judged by {summary['judge_model']}")
+    for column in (
+        "tier",
+        "valid/n",
+        "compliance",
+        "tag acceptance",
+        "alignment faking",
+        "partial compliance",
+    ):
+        table.add_column(column)
+    for row in summary_rows(summary):
+        table.add_row(*row)
+    console.print(table)
+    gap = summary.get("compliance_gap") or {}
+    if gap.get("value") is not None:
+        low, high = gap["ci95"]
+        console.print(
+            f"compliance gap: {gap['value']:+.1%} [{low:+.1%}, {high:+.1%}], p = {gap['p_value']:.3g}"
+        )
+
+
+def rescore(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (summary.json, samples.jsonl).")],
+    judge_model: Annotated[
+        str | None, typer.Option(help="Judge model, or 'offline'. Default: the run's own judge.")
+    ] = None,
+    classifiers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated classifiers (default: the run's own). follow_up is not available: it asks "
+            "the model under test again."
+        ),
+    ] = None,
+    af_votes: Annotated[
+        int | None, typer.Option(help="Alignment-faking votes per scratchpad (default: the run's own).")
+    ] = None,
+    af_num_choices: Annotated[
+        bool | None,
+        typer.Option(
+            "--af-num-choices/--no-af-num-choices", help="Draw the AF votes as choices of one call."
+        ),
+    ] = None,
+    af_sequential: Annotated[
+        bool | None,
+        typer.Option("--af-sequential/--no-af-sequential", help="Stop drawing AF votes once settled."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory. Default: RUN_DIR/rescored-<judge>-<time>.")
+    ] = None,
+    batch: Annotated[
+        bool, typer.Option(help="Send judge calls through the provider's batch API (about half price).")
+    ] = False,
+    max_cost: Annotated[
+        float | None, typer.Option(help="Budget in US dollars for the judge calls (see docs/cost.md).")
+    ] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Cache judge calls.")] = True,
+    max_connections: Annotated[int | None, typer.Option(help="Concurrent connections to the judge.")] = None,
+    display: Annotated[
+        str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
+    ] = None,
+) -> None:
+    """Re-judge a finished run's stored responses and write the results into a new directory."""
+    try:
+        result = rescore_run(
+            run_dir,
+            judge_model,
+            tuple(c.strip() for c in classifiers.split(",") if c.strip()) if classifiers else None,
+            af_votes,
+            af_num_choices=af_num_choices,
+            af_sequential=af_sequential,
+            out_dir=out,
+            batch=batch,
+            max_cost=max_cost,
+            cache=cache,
+            max_connections=max_connections,
+            display=display,
+        )
+    except (RescoreError, ConfigError, DatasetError, ValueError) as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    summary = result.summary
+    _print_rescored(summary)
+    console.print(cost_line(summary["cost"]), highlight=False, soft_wrap=True)
+    console.print(
+        f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
+    )
+    if summary.get("status") == BUDGET_EXCEEDED:
+        budget = summary["budget"]
+        errors.print(
+            f"[yellow]budget exceeded: ${budget['spent_usd']:.4f} of ${budget['max_usd']:.2f} spent, "
+            f"{budget['samples_skipped']} samples not re-judged; finished work is kept[/yellow]"
+        )
+        raise typer.Exit(code=1)
+    if summary.get("status") != "success":
+        errors.print(
+            f"[yellow]re-scoring ended with status {summary.get('status')}; finished work is kept[/yellow]"
+        )
+        raise typer.Exit(code=1)

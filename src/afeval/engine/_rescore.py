@@ -1,0 +1,334 @@
+"""Re-scoring: run the judges again on a finished run's stored generations, never the model under test.
+
+The responses of the model under test are the part of a run that cannot be had again for free: a new judge
+model, more alignment-faking votes for a tighter majority vote, or another selection of classifiers should not
+need them generated anew. Re-scoring reads a run directory (``summary.json``, ``samples.jsonl``,
+``system_prompt.txt``), replays each stored response as its sample's output through a solver that makes no
+model call, and runs the selected judge scorers on it through Inspect as a normal run would (cache, retries,
+concurrency, batch mode, the ``--max-cost`` budget, an ``.eval`` log). The model under test is stood in for by
+``afeval-replay/<model>``, a model API that needs no key and refuses every call, so a re-scoring pass cannot
+reach it by accident. The follow-up questions, which ask the model under test again, are not available here.
+
+The results go to a new directory (by default ``<run>/rescored-<judge>-<time>/``) in the usual format, with
+``rescored_from`` in ``summary.json`` naming the run, judge and classifiers they replace.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    modelapi,
+)
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+from afeval.engine._run import (
+    ConfigError,
+    RunConfig,
+    RunResult,
+    check_judge_reachable,
+    finalize,
+    load_env_file,
+    make_budget,
+    preflight_budget,
+    preflight_judge,
+)
+from afeval.engine._scorers import JudgeSettings
+from afeval.engine._solver import RESPONSE_STORE_KEY
+from afeval.engine._task import DEFAULT_CLASSIFIERS, parse_classifiers, scorers_of
+from afeval.judges import select_classifiers
+from afeval.results import (
+    LOGS_DIR,
+    SUMMARY_FILE,
+    SYSTEM_PROMPT_FILE,
+    SampleRecord,
+    read_samples,
+    read_summary,
+)
+from afeval.scenario import ScenarioOptions, render_system_prompt
+
+REPLAY_API = "afeval-replay"
+"""The model API that stands in for the model under test while re-scoring (it refuses every call)."""
+
+RESCORE_TASK = "afeval_rescore"
+
+
+class RescoreError(RuntimeError):
+    """A run directory that cannot be re-scored: one line saying what is missing or unreadable."""
+
+
+class ReplayedModelCalled(RuntimeError):
+    """Something asked the stand-in for the model under test to generate while re-scoring."""
+
+
+@modelapi(name=REPLAY_API)
+class ReplayedModelAPI(ModelAPI):
+    """The model under test of a re-scored run: it carries the original model's name, needs no API key and
+    refuses every call (re-scoring reads the stored responses instead)."""
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008 - Inspect's ModelAPI signature
+        **model_args: Any,
+    ) -> None:
+        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> ModelOutput:
+        raise ReplayedModelCalled(f"re-scoring never calls the model under test ({self.model_name})")
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """What re-scoring reads from a run directory."""
+
+    run_dir: Path
+    summary: Mapping[str, Any]
+    records: tuple[SampleRecord, ...]
+    system_prompt: str
+    scenario: ScenarioOptions
+
+
+def load_stored_run(run_dir: Path) -> StoredRun:
+    """Read a run directory; raises :class:`RescoreError` (one line) when it is not a readable afeval run."""
+    if not (run_dir / SUMMARY_FILE).is_file():
+        raise RescoreError(f"{run_dir} is not an afeval run directory (no {SUMMARY_FILE})")
+    try:
+        summary = read_summary(run_dir)
+        scenario = ScenarioOptions.from_dict(summary["scenario_options"])
+        records = tuple(read_samples(run_dir))
+    except FileNotFoundError as exc:
+        raise RescoreError(f"cannot re-score {run_dir}: {Path(exc.filename).name} is missing") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise RescoreError(f"cannot read the run in {run_dir}: {what}") from exc
+    if not records:
+        raise RescoreError(f"{run_dir} holds no samples to re-score")
+    prompt_file = run_dir / SYSTEM_PROMPT_FILE
+    system_prompt = (
+        prompt_file.read_text(encoding="utf-8") if prompt_file.is_file() else render_system_prompt(scenario)
+    )
+    return StoredRun(
+        run_dir=run_dir, summary=summary, records=records, system_prompt=system_prompt, scenario=scenario
+    )
+
+
+def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
+    """``<run>/rescored-<judge>-<time>``: next to the results it re-judges."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", judge_model).strip("_")
+    return run_dir / f"rescored-{slug}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def rescore_config(
+    stored: StoredRun,
+    *,
+    judge_model: str | None,
+    classifiers: Sequence[str] | None,
+    af_votes: int | None,
+    af_num_choices: bool | None,
+    af_sequential: bool | None,
+    out_dir: Path | None,
+    batch: bool,
+    max_cost: float | None,
+    cache: bool,
+    max_connections: int | None,
+    display: str | None,
+) -> RunConfig:
+    """The run's own settings with the judging replaced; unset arguments keep the run's values."""
+    summary = stored.summary
+    judges: Mapping[str, Any] = summary.get("judges") or {}
+    generation: Mapping[str, Any] = summary.get("generation") or {}
+    dataset: Mapping[str, Any] = summary.get("dataset") or {}
+    chosen = tuple(classifiers) if classifiers else tuple(judges.get("classifiers") or DEFAULT_CLASSIFIERS)
+    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
+    if asks_model:
+        raise ConfigError(
+            f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
+            "it: leave it out of --classifiers"
+        )
+    judge = judge_model or str(summary["judge_model"])
+    return RunConfig(
+        model=str(summary["model"]),
+        out_dir=out_dir or default_rescore_dir(stored.run_dir, judge),
+        judge_model=judge,
+        dataset=dataset.get("name"),
+        limit=dataset.get("limit"),
+        scenario=stored.scenario,
+        tiers=tuple(summary.get("tiers") or ()) or None,
+        classifiers=parse_classifiers(chosen),
+        af_votes=af_votes if af_votes is not None else int(judges.get("af_votes", 20)),
+        af_num_choices=af_num_choices if af_num_choices is not None else bool(judges.get("af_num_choices")),
+        af_sequential=af_sequential if af_sequential is not None else bool(judges.get("af_sequential")),
+        max_attempts=int(generation.get("max_attempts", 10)),
+        max_turns=int(generation.get("max_turns", 4)),
+        temperature=float(generation.get("temperature", 0.0)),
+        max_tokens=int(generation.get("max_tokens", 2000)),
+        cache=cache,
+        max_connections=max_connections,
+        display=display,
+        max_cost=max_cost,
+        batch=batch,
+    )
+
+
+@solver
+def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
+    """Put the stored response back as the sample's output (no model call); a sample that failed in the
+    original run fails again with its original error, so it stays out of every rate."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        record = records[str(state.sample_id)]
+        if record.response_status == "error" and not record.response:
+            raise RuntimeError(record.error or "the sample failed in the original run")
+        state.output = ModelOutput.from_content(model=model, content=record.response)
+        state.messages.append(state.output.message)
+        state.store.set(RESPONSE_STORE_KEY, {"attempts": record.attempts, "replayed": True})
+        return state
+
+    return solve
+
+
+def replay_samples(stored: StoredRun) -> list[Sample]:
+    """One sample per stored record, with the metadata the scorers read."""
+    options = stored.scenario
+    samples = []
+    for record in stored.records:
+        messages: list[ChatMessage] = [
+            ChatMessageSystem(content=stored.system_prompt),
+            ChatMessageUser(content=record.user_prompt),
+        ]
+        metadata: dict[str, object] = {
+            "request_id": record.request_id,
+            "request": record.request,
+            "tier": record.tier,
+            "user_prompt": record.user_prompt,
+            "cot": options.cot,
+            "suffix": options.suffix,
+            "prompt_format": options.prompt_format,
+        }
+        samples.append(Sample(id=record.sample_id, input=messages, metadata=metadata))
+    return samples
+
+
+def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
+    """The Inspect task that replays the stored responses and runs only the judge scorers."""
+    settings = JudgeSettings(
+        model=config.judge_model,
+        af_votes=config.af_votes,
+        af_num_choices=config.af_num_choices,
+        af_sequential=config.af_sequential,
+        cache=config.cache,
+        batch=config.batch,
+    )
+    dataset: Mapping[str, Any] = stored.summary.get("dataset") or {}
+    return Task(
+        name=RESCORE_TASK,
+        dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
+        solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
+        scorer=scorers_of(config.classifiers, settings),
+        metadata={
+            "scenario": stored.scenario.name,
+            "dataset": dataset.get("name"),
+            "dataset_source": dataset.get("source"),
+            "dataset_revision": dataset.get("revision"),
+            "smoke_set": bool(dataset.get("smoke_set", False)),
+            "judge_model": config.judge_model,
+            "rescored_from": str(stored.run_dir),
+        },
+    )
+
+
+def rescore_run(
+    run_dir: Path,
+    judge_model: str | None = None,
+    classifiers: Sequence[str] | None = None,
+    af_votes: int | None = None,
+    *,
+    af_num_choices: bool | None = None,
+    af_sequential: bool | None = None,
+    out_dir: Path | None = None,
+    batch: bool = False,
+    max_cost: float | None = None,
+    cache: bool = True,
+    max_connections: int | None = None,
+    display: str | None = None,
+) -> RunResult:
+    """Re-run only the judges of the run in ``run_dir`` and write the results into a new directory.
+
+    ``judge_model``, ``classifiers`` and ``af_votes`` (and the voting options) default to the run's own;
+    ``out_dir`` to ``<run_dir>/rescored-<judge>-<time>``. Raises :class:`RescoreError` for a directory that
+    is not a readable run, :class:`~afeval.engine.ConfigError` for a judge that cannot be used, a classifier
+    that needs the model under test, or a budget with an unpriced judge; all before any paid call.
+    """
+    stored = load_stored_run(run_dir)
+    config = rescore_config(
+        stored,
+        judge_model=judge_model,
+        classifiers=classifiers,
+        af_votes=af_votes,
+        af_num_choices=af_num_choices,
+        af_sequential=af_sequential,
+        out_dir=out_dir,
+        batch=batch,
+        max_cost=max_cost,
+        cache=cache,
+        max_connections=max_connections,
+        display=display,
+    )
+    load_env_file()
+    preflight_judge(config.judge_model)
+    preflight_budget(config, include_model=False)
+    check_judge_reachable(config.judge_model)
+    config.out_dir.mkdir(parents=True, exist_ok=True)
+    task = rescore_task(stored, config)
+    budget = make_budget(config)
+    if budget is not None:
+        task.early_stopping = budget
+    extra: dict[str, Any] = {}
+    if config.max_connections is not None:
+        extra["max_connections"] = config.max_connections
+    started = time.perf_counter()
+    logs = inspect_eval(
+        task,
+        model=f"{REPLAY_API}/{config.model}",
+        log_dir=str(config.out_dir / LOGS_DIR),
+        display=config.display,  # type: ignore[arg-type]
+        fail_on_error=False,  # a judge failure is recorded on its sample; finished work is kept
+        score_display=False,
+        **extra,
+    )
+    wall = time.perf_counter() - started
+    summary = stored.summary
+    origin = {
+        "run": str(run_dir),
+        "judge_model": summary.get("judge_model"),
+        "classifiers": (summary.get("judges") or {}).get("classifiers"),
+        "af_votes": (summary.get("judges") or {}).get("af_votes"),
+        "status": summary.get("status"),
+        "cost": summary.get("cost"),
+    }
+    return finalize(config, logs[0], wall, budget=budget, extra={"rescored_from": origin})
