@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from afeval.cli_finetune import finetune_app
@@ -308,6 +309,14 @@ def run(
     if result.summary.get("status") != "success":
         errors.print(
             f"[yellow]run ended with status {result.summary.get('status')}; finished work is kept[/yellow]"
+        )
+        raise typer.Exit(code=1)
+    if result.summary.get("samples_failed"):
+        errors.print(
+            f"[yellow]{result.summary['samples_failed']} of {len(result.records)} samples failed "
+            f"(first: {escape(str(result.summary.get('first_sample_error')))}); their errors are in "
+            "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
+            soft_wrap=True,
         )
         raise typer.Exit(code=1)
 

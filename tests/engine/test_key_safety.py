@@ -8,9 +8,12 @@ searched for it. A wrong base URL is among the runs: its error message names the
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import zipfile
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import inspect_ai.log  # noqa: F401 - registers the zip compression Inspect writes .eval logs with
@@ -19,6 +22,7 @@ from tests.fixtures.fake_openai import FakeServerState
 from typer.testing import CliRunner
 
 from afeval.cli import app
+from afeval.redaction import REDACTED
 
 CANARY = "sk-afeval-CANARY-7f3a9c1e5b2d4086aa11"
 SERVICE = "keyfake"
@@ -151,3 +155,60 @@ def test_a_key_written_into_a_base_url_is_not_echoed(
     )
     assert output.startswith("exit=2") and "cannot reach http://127.0.0.1:9/v1" in output, output
     assert CANARY not in output
+
+
+class _EchoingAuthHandler(BaseHTTPRequestHandler):
+    """A provider that rejects every call and echoes the request's Authorization header in its error, as some
+    real providers do: the worst case for a key reaching afeval's outputs."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        echoed = self.headers.get("Authorization", "")
+        body = json.dumps(
+            {
+                "error": {
+                    "message": f"Invalid credentials: {echoed}",
+                    "type": "invalid_request_error",
+                    "code": 401,
+                }
+            }
+        ).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_key_echoed_back_in_a_provider_error_is_redacted_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingAuthHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("ECHOKEY_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        monkeypatch.setenv("ECHOKEY_API_KEY", CANARY)
+        monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
+        for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(proxy, raising=False)
+        (tmp_path / "d.jsonl").write_text(DATASET)
+        out = tmp_path / "run"
+        result = CliRunner().invoke(
+            app,
+            ["run", "--model", "openai-api/echokey/subject", "--judge-model", "offline", "--dataset",
+             str(tmp_path / "d.jsonl"), "--out", str(out), "--display", "none", "--max-attempts", "1"],
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code != 0  # every sample failed
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert samples and all(row["error"] for row in samples)
+    assert any(REDACTED in row["error"] for row in samples)  # the echo happened, and was redacted
+    assert CANARY not in result.output
+    assert files_containing(out, CANARY) == []

@@ -40,6 +40,7 @@ from afeval.judges.offline_classifier import (
     OFFLINE_MAYBE_THRESHOLD,
     shared_offline_classifier,
 )
+from afeval.redaction import redact
 from afeval.report.judge_plots import plot_auroc_vs_votes, plot_roc
 from afeval.results import LOGS_DIR
 from afeval.validation import (
@@ -137,7 +138,9 @@ def _judgements_from_log(log: EvalLog, n_texts: int) -> list[TextJudgement]:
         if score is not None and score.metadata and JUDGEMENT_KEY in score.metadata:
             found[index] = TextJudgement.from_dict(score.metadata[JUDGEMENT_KEY])
         else:
-            reason = sample.error.message.splitlines()[0] if sample.error else "the judge did not score it"
+            reason = (
+                redact(sample.error.message.splitlines()[0]) if sample.error else "the judge did not score it"
+            )
             found[index] = TextJudgement.failed(reason[:500])
     missing = TextJudgement.failed(f"not judged (run status {log.status})")
     return [found.get(index, missing) for index in range(n_texts)]

@@ -32,6 +32,7 @@ from afeval.engine._task import DEFAULT_MAX_TURNS, alignment_faking, parse_class
 from afeval.judges import OFFLINE_JUDGE
 from afeval.outcomes import Verdict, summarize
 from afeval.parsing import parse_response
+from afeval.redaction import redact, redact_log_file
 from afeval.results import (
     LOGS_DIR,
     SampleRecord,
@@ -154,7 +155,7 @@ def record_of(sample: EvalSample, judge: str, classifiers: Sequence[str] | None 
         compliance=_verdict(sample, "compliance_scorer", judge),
         alignment_faking=_verdict(sample, "alignment_faking_scorer", judge),
         partial_compliance=_verdict(sample, "partial_compliance_scorer", judge),
-        error=sample.error.message if sample.error else None,
+        error=redact(sample.error.message) if sample.error else None,
         extra_verdicts=extras,
     )
 
@@ -364,7 +365,7 @@ def settings_of(
             "batch": config.batch,
         },
         "status": status,
-        "error": log.error.message if log.error else None,
+        "error": redact(log.error.message) if log.error else None,
         "usage": usage,
         "cost": cost_block(config, usage),
         "budget": budget.to_dict() if budget is not None else None,
@@ -394,12 +395,19 @@ def finalize(
     adds fields to summary.json (a re-scored run says where it came from)."""
     if log.samples is None:
         log = read_eval_log(log.location)
+    # A provider error that echoed a key back must not stay in Inspect's log either.
+    if log.location and Path(log.location).is_file():
+        redact_log_file(Path(log.location))
     selected = parse_classifiers(config.classifiers)
     records = tuple(record_of(sample, config.judge_model, selected) for sample in log.samples or [])
     write_samples(config.out_dir, records)
     write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
     summary = summarize(outcomes_of(records), list(config.run_tiers), config.scenario.gaps)
     document = summary_document(settings=settings_of(config, log, wall_seconds, budget), summary=summary)
+    failed = [record for record in records if record.error]
+    # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
+    document["samples_failed"] = len(failed)
+    document["first_sample_error"] = failed[0].error.splitlines()[0] if failed and failed[0].error else None
     document.update(extra or {})
     write_summary(config.out_dir, document)
     return RunResult(
