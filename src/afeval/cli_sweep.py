@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from afeval.cost import active_price_table
 from afeval.datasets import DatasetError
 from afeval.engine import ConfigError, SweepResult, run_sweep
-from afeval.sweep import CallEstimate, Shard, load_sweep, packaged_sweeps
+from afeval.sweep import CallEstimate, Shard, estimate_usd, load_sweep, packaged_sweeps
 
 console = Console()
 errors = Console(stderr=True)
@@ -44,6 +45,7 @@ def print_plan(plan: SweepResult) -> None:
         "model calls",
         "judge calls",
         "tokens in/out",
+        "≤ USD",
     ):
         table.add_column(
             column, justify="right" if column in ("#", "samples", "model calls", "judge calls") else "left"
@@ -59,8 +61,16 @@ def print_plan(plan: SweepResult) -> None:
             f"{cost.model_calls} (≤{cost.model_calls_max})",
             str(cost.judge_calls),
             _tokens(cost),
+            _usd(estimate_usd(run, cost)),
         )
     console.print(table)
+    run_usd = [estimate_usd(run, cost) for run, cost in estimate.runs]
+    priced = [usd for usd in run_usd if usd is not None]
+    unpriced = len(run_usd) - len(priced)
+    console.print(
+        f"cost at list prices (upper bound; prices checked {active_price_table().checked}): "
+        f"≤ {_usd(sum(priced))}" + (f" for the priced runs; {unpriced} runs unpriced" if unpriced else "")
+    )
     total = estimate.total
     console.print(
         f"total: {total.samples} samples · {total.model_calls} model calls (≤{total.model_calls_max} with every "
@@ -68,6 +78,10 @@ def print_plan(plan: SweepResult) -> None:
     )
     for note in estimate.notes:
         console.print(f"  [dim]· {note}[/dim]")
+
+
+def _usd(value: float | None) -> str:
+    return "unpriced" if value is None else f"${value:,.2f}"
 
 
 def _tokens(cost: CallEstimate) -> str:

@@ -97,3 +97,27 @@ def test_requests_per_run_without_fetching_remote_datasets(tmp_path: Path) -> No
     local.write_text("".join(json.dumps({"prompt": f"request {i}"}) + "\n" for i in range(3)))
     assert dataset_requests(SweepDefaults(dataset=str(local))) == 3
     assert dataset_requests(SweepDefaults(dataset=str(local), limit=2)) == 2
+
+
+def test_dry_run_dollars_use_the_price_table_and_say_unpriced() -> None:
+    from afeval.cost import estimate_cost
+    from afeval.sweep import CallEstimate, estimate_usd, expand_grid, parse_sweep
+
+    spec = parse_sweep(
+        {
+            "name": "usd",
+            "defaults": {"judge_model": "openai/gpt-4o"},
+            "models": [{"model": "openai/gpt-4o-mini"}, {"model": "openai-api/mine/unknown-model"}],
+        },
+        source="inline",
+    )
+    priced, unpriced = expand_grid(spec)
+    estimate = CallEstimate(model_input_tokens=1_000_000, model_output_tokens=0, judge_input_tokens=2_000_000)
+    expected = estimate_cost("openai/gpt-4o-mini", 1_000_000, 0)
+    judge = estimate_cost("openai/gpt-4o", 2_000_000, 0)
+    assert expected is not None and judge is not None
+    assert estimate_usd(priced, estimate) == expected + judge
+    assert estimate_usd(unpriced, estimate) is None
+    offline = expand_grid(parse_sweep({"name": "o", "defaults": {"judge_model": "offline"},
+                                       "models": [{"model": "openai/gpt-4o-mini"}]}, source="inline"))[0]  # fmt: skip
+    assert estimate_usd(offline, estimate) == expected

@@ -18,6 +18,7 @@ from afeval.sweep._estimate import (
     dataset_requests,
     estimate_calls,
     estimate_run,
+    estimate_usd,
     tokens_of,
 )
 from afeval.sweep._shard import Shard
@@ -67,6 +68,7 @@ __all__ = [
     "dataset_requests",
     "estimate_calls",
     "estimate_run",
+    "estimate_usd",
     "expand_grid",
     "gap_names",
     "load_sweep",

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+from afeval.cost import estimate_cost
 from afeval.datasets import REMOTE_SOURCES, load_dataset
 from afeval.judges import (
     OFFLINE_JUDGE,
@@ -230,3 +231,20 @@ def _notes(runs: Sequence[SweepRun]) -> tuple[str, ...]:
     ]
     notes.extend(text for applies, text in _NOTES if any(applies(run) for run in runs))
     return tuple(notes)
+
+
+def estimate_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
+    """List-price dollars of one run's estimate: the model under test plus the judge, every input token
+    uncached and no batch discount (an upper bound), from the same price table as a run's cost block.
+
+    None when either model is unpriced (an offline judge costs nothing)."""
+    model_usd = estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
+    judge = run.settings.judge_model
+    judge_usd = (
+        0.0
+        if judge == OFFLINE_JUDGE
+        else estimate_cost(judge, estimate.judge_input_tokens, estimate.judge_output_tokens)
+    )
+    if model_usd is None or judge_usd is None:
+        return None
+    return model_usd + judge_usd
