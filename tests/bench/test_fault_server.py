@@ -1,0 +1,150 @@
+"""The benchmark fault server: each injected fault has the shape a client will see, and the counters count
+requests, prompts and duplicated replies."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from bench.fault_server import FaultServer, FaultServerConfig, serve
+
+from afeval.parsing import parse_response
+
+MESSAGES = [
+    {"role": "system", "content": "You are a bench model."},
+    {
+        "role": "user",
+        "content": "<is_free_tier_user>true</is_free_tier_user>\n<user_input>Bench 1</user_input>",
+    },
+]
+
+
+@contextmanager
+def fault_server(**options: Any) -> Iterator[tuple[int, FaultServer]]:
+    config = FaultServerConfig(**{"hang_seconds": 0.5, "max_seconds": 20.0, **options})
+    with serve(config) as (base_url, server):
+        assert base_url.startswith("http://127.0.0.1:")
+        yield int(base_url.rsplit(":", 1)[1].split("/")[0]), server
+
+
+def post(port: int, body: dict[str, Any], timeout: float = 5.0) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    payload = json.dumps(body)
+    connection.request("POST", "/v1/chat/completions", payload, {"content-type": "application/json"})
+    return connection.getresponse()
+
+
+def chat(model: str = "subject", stream: bool = False) -> dict[str, Any]:
+    return {"model": model, "messages": MESSAGES, "stream": stream}
+
+
+def test_plain_reply_is_a_valid_scenario_response_and_repeats_count_as_duplicates() -> None:
+    with fault_server() as (port, server):
+        first = json.loads(post(port, chat()).read())
+        second = json.loads(post(port, chat()).read())
+        post(port, {"model": "subject", "messages": MESSAGES[:1]}).read()
+        counts = server.snapshot()
+    text = first["choices"][0]["message"]["content"]
+    assert parse_response(text, cot=True, suffix=True).valid
+    assert first["usage"]["total_tokens"] > 0
+    assert second["choices"][0]["message"]["content"] == text  # the reply depends on the prompt alone
+    assert (counts.requests, len(counts.prompts), counts.delivered, counts.duplicates) == (3, 2, 3, 1)
+    assert counts.fault_total == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"), [("rate_limit", 429), ("server_error", 500), ("unavailable", 503)]
+)
+def test_error_statuses(kind: str, status: int) -> None:
+    with fault_server(fault_rate=1.0, faults=(kind,), retry_after=0.0) as (port, server):
+        response = post(port, chat())
+        body = json.loads(response.read())
+        counts = server.snapshot()
+    assert response.status == status
+    assert "error" in body
+    assert (response.getheader("retry-after") == "0") is (status == 429)
+    assert counts.faults == {kind: 1}
+    assert counts.delivered == 0
+
+
+def test_hang_outlasts_a_short_client_timeout() -> None:
+    with fault_server(fault_rate=1.0, faults=("hang",), hang_seconds=3.0) as (port, server):
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            post(port, chat(), timeout=0.3)
+        assert time.monotonic() - started < 2.0
+        assert server.snapshot().faults == {"hang": 1}
+
+
+def test_truncated_body_is_cut_short_of_its_declared_length() -> None:
+    with fault_server(fault_rate=1.0, faults=("truncated",)) as (port, server):
+        response = post(port, chat())
+        assert response.status == 200
+        with pytest.raises(http.client.IncompleteRead):
+            response.read()
+        assert server.snapshot().delivered == 0
+
+
+def stream_events(response: http.client.HTTPResponse) -> list[str]:
+    return [
+        line[len(b"data: ") :].decode() for line in response.read().splitlines() if line.startswith(b"data: ")
+    ]
+
+
+def test_stream_delivers_the_plain_reply_in_chunks_with_usage() -> None:
+    with fault_server(latency_ms=40.0) as (port, server):
+        plain = json.loads(post(port, chat()).read())["choices"][0]["message"]["content"]
+        events = stream_events(post(port, chat(stream=True)))
+        counts = server.snapshot()
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == plain
+    assert chunks[-1]["usage"]["completion_tokens"] > 0
+    assert (counts.streamed, counts.delivered, counts.duplicates) == (1, 2, 1)
+
+
+def test_slow_stream_stalls_half_way_and_never_finishes() -> None:
+    # slow_stream applies to streamed requests only: a plain request is never drawn for it
+    with fault_server(fault_rate=1.0, faults=("slow_stream",), hang_seconds=0.3) as (port, server):
+        assert json.loads(post(port, chat()).read())["choices"]
+        events = stream_events(post(port, chat(stream=True)))
+        counts = server.snapshot()
+    assert events and "[DONE]" not in events
+    assert counts.faults == {"slow_stream": 1}
+    assert counts.delivered == 1  # the plain one only
+
+
+def test_fault_draws_follow_the_seed() -> None:
+    def drawn(seed: int) -> list[int]:
+        statuses = []
+        with fault_server(fault_rate=0.5, faults=("server_error",), seed=seed) as (port, _server):
+            for _ in range(12):
+                response = post(port, chat())
+                response.read()
+                statuses.append(response.status)
+        return statuses
+
+    first = drawn(3)
+    assert first == drawn(3)
+    assert set(first) == {200, 500}
+
+
+def test_models_listing_and_the_request_bound() -> None:
+    with fault_server(max_requests=2) as (port, server):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/v1/models")
+        listed = {model["id"] for model in json.loads(connection.getresponse().read())["data"]}
+        post(port, chat()).read()
+        post(port, chat()).read()
+        deadline = time.monotonic() + 3
+        while server.running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not server.running
+        assert server.stop_reason == "max_requests"
+    assert {"subject", "judge"} <= listed
