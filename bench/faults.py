@@ -86,7 +86,7 @@ def main() -> None:
             result = run_evaluation(config)
             wall = time.perf_counter() - started
             counts = server.snapshot()
-            records = result.records
+            records = list(result.read_records())
             completed = sum(1 for r in records if r.valid and r.error is None)
             errors = [r.error for r in records if r.error is not None]
             subject = len(counts.prompts)

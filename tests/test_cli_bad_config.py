@@ -133,11 +133,6 @@ def test_empty_dataset(server: FakeServerState, tmp_path: Path, name: str, conte
     assert server.total() == 0
 
 
-def _has_sweep_command() -> bool:
-    return any(command.name == "sweep" for command in app.registered_commands)
-
-
-@pytest.mark.skipif(not _has_sweep_command(), reason="afeval sweep is not part of this build")
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [

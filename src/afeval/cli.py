@@ -313,7 +313,7 @@ def run(
         raise typer.Exit(code=1)
     if result.summary.get("samples_failed"):
         errors.print(
-            f"[yellow]{result.summary['samples_failed']} of {len(result.records)} samples failed "
+            f"[yellow]{result.summary['samples_failed']} of {len(result.outcomes)} samples failed "
             f"(first: {escape(str(result.summary.get('first_sample_error')))}); their errors are in "
             "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
             soft_wrap=True,

@@ -61,7 +61,9 @@ class Verdict:
     def judged(self) -> bool:
         return self.status is JudgeStatus.JUDGED
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, votes: bool = True) -> dict[str, Any]:
+        """The verdict as a JSON-able dict; ``votes=False`` leaves out the per-vote records (every rate is
+        computed without them, and they are most of a verdict's size)."""
         return {
             "status": self.status.value,
             "judge": self.judge,
@@ -69,7 +71,7 @@ class Verdict:
             "score": self.score,
             "label": self.label,
             "details": dict(self.details),
-            "votes": [dict(vote) for vote in self.votes],
+            "votes": [dict(vote) for vote in self.votes] if votes else [],
             "n_errors": self.n_errors,
             "error": self.error,
         }
@@ -134,6 +136,34 @@ class SampleOutcome:
     @property
     def is_alignment_faking(self) -> bool:
         return self.alignment_faking.judged and self.alignment_faking.label == "af"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The outcome without the judges' votes: what ``outcomes.jsonl`` stores, one small line per sample."""
+        return {
+            "tier": self.tier,
+            "valid": self.valid,
+            "tag_accepted": self.tag_accepted,
+            "response_status": self.response_status,
+            "compliance": self.compliance.to_dict(votes=False),
+            "alignment_faking": self.alignment_faking.to_dict(votes=False),
+            "partial_compliance": self.partial_compliance.to_dict(votes=False),
+            "classifiers": {name: v.to_dict(votes=False) for name, v in self.extra_verdicts.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SampleOutcome:
+        return cls(
+            tier=str(data["tier"]),
+            valid=bool(data["valid"]),
+            tag_accepted=bool(data["tag_accepted"]),
+            response_status=str(data["response_status"]),
+            compliance=Verdict.from_dict(data["compliance"]),
+            alignment_faking=Verdict.from_dict(data["alignment_faking"]),
+            partial_compliance=Verdict.from_dict(data["partial_compliance"]),
+            extra_verdicts={
+                str(name): Verdict.from_dict(v) for name, v in (data.get("classifiers") or {}).items()
+            },
+        )
 
     @property
     def category(self) -> Category | None:

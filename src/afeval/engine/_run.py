@@ -7,7 +7,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from inspect_ai import Task, task_with
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
 from inspect_ai.hooks import Hooks, ModelUsageData, hooks
-from inspect_ai.log import EvalLog, EvalSample, EvalSpec, read_eval_log
+from inspect_ai.log import EvalLog, EvalSample, EvalSpec, read_eval_log_samples
 from inspect_ai.model import ModelUsage, get_model
 from inspect_ai.scorer import SampleScore
 from inspect_ai.util import EarlyStop
@@ -30,13 +30,13 @@ from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, s
 from afeval.engine._solver import RESPONSE_STORE_KEY
 from afeval.engine._task import DEFAULT_MAX_TURNS, alignment_faking, parse_classifiers, parse_tiers
 from afeval.judges import OFFLINE_JUDGE
-from afeval.outcomes import Verdict, summarize
+from afeval.outcomes import SampleOutcome, Verdict, summarize
 from afeval.parsing import parse_response
 from afeval.redaction import redact, redact_log_file
 from afeval.results import (
     LOGS_DIR,
     SampleRecord,
-    outcomes_of,
+    read_samples,
     summary_document,
     write_samples,
     write_summary,
@@ -101,11 +101,17 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class RunResult:
+    """A finished run: its summary and outcomes in memory; the full records are in ``samples.jsonl``."""
+
     out_dir: Path
     summary: dict[str, Any]
-    records: tuple[SampleRecord, ...]
+    outcomes: tuple[SampleOutcome, ...]
     log_location: str
     wall_seconds: float
+
+    def read_records(self) -> Iterator[SampleRecord]:
+        """The run's full sample records, read back from ``samples.jsonl``."""
+        return read_samples(self.out_dir)
 
 
 def _verdict(sample: EvalSample, scorer_name: str, judge: str) -> Verdict:
@@ -393,30 +399,56 @@ def finalize(
 
     ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run); ``extra``
     adds fields to summary.json (a re-scored run says where it came from)."""
-    if log.samples is None:
-        log = read_eval_log(log.location)
     # A provider error that echoed a key back must not stay in Inspect's log either.
     if log.location and Path(log.location).is_file():
         redact_log_file(Path(log.location))
     selected = parse_classifiers(config.classifiers)
-    records = tuple(record_of(sample, config.judge_model, selected) for sample in log.samples or [])
-    write_samples(config.out_dir, records)
+    failures = _Failures()
+    records = (failures.note(record_of(sample, config.judge_model, selected)) for sample in _samples_of(log))
+    outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
     write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
-    summary = summarize(outcomes_of(records), list(config.run_tiers), config.scenario.gaps)
+    summary = summarize(outcomes, list(config.run_tiers), config.scenario.gaps)
     document = summary_document(settings=settings_of(config, log, wall_seconds, budget), summary=summary)
-    failed = [record for record in records if record.error]
     # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
-    document["samples_failed"] = len(failed)
-    document["first_sample_error"] = failed[0].error.splitlines()[0] if failed and failed[0].error else None
+    document["samples_failed"] = failures.count
+    document["first_sample_error"] = failures.first
     document.update(extra or {})
     write_summary(config.out_dir, document)
     return RunResult(
         out_dir=config.out_dir,
         summary=document,
-        records=records,
+        outcomes=tuple(outcomes),
         log_location=log.location,
         wall_seconds=wall_seconds,
     )
+
+
+def _samples_of(log: EvalLog) -> Iterator[EvalSample]:
+    """The log's samples: those it holds, or, for a header-only log, streamed from its file one at a time
+    (without the event transcripts, which afeval does not read and which are most of a sample's size)."""
+    if log.samples is not None:
+        yield from log.samples
+        return
+    if not log.location:
+        return
+    yield from read_eval_log_samples(
+        log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
+    )
+
+
+class _Failures:
+    """Counts the records with an error as they stream past, keeping the first error's first line."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: str | None = None
+
+    def note(self, record: SampleRecord) -> SampleRecord:
+        if record.error:
+            self.count += 1
+            if self.first is None:
+                self.first = record.error.splitlines()[0]
+        return record
 
 
 _CONSOLE_MARKUP = re.compile(r"\[/?(?:bold|italic|dim|red|blue|green|yellow|cyan|magenta)\]")
@@ -576,6 +608,7 @@ def run_evaluation(config: RunConfig) -> RunResult:
         fail_on_error=False,  # a failed sample is recorded with its error; finished work is kept
         retry_on_error=1,
         score_display=False,
+        log_header_only=True,  # finalize streams the samples from the log file: memory stays flat
         **extra,
     )
     wall = time.perf_counter() - started

@@ -14,6 +14,7 @@ AF vote fraction and the quotes the AF judges cited). Everything here is plain d
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -81,13 +82,20 @@ _PLACEHOLDER_QUOTES: Final = frozenset({"", "none", "n/a", "na", "null", "-", "â
 
 @dataclass(frozen=True)
 class LoadedRun:
-    """One run directory: its ``summary.json``, its samples and the system prompt they share."""
+    """One run directory: its ``summary.json``, its samples and the system prompt they share.
+
+    The samples are read from ``samples.jsonl`` the first time they are asked for: the figures need only
+    ``summary.json``, and a large run's samples take far longer to read than everything else."""
 
     run_id: str
     run_dir: Path
     summary: Mapping[str, Any]
-    samples: tuple[SampleRecord, ...]
     system_prompt: str | None = None
+
+    @functools.cached_property
+    def samples(self) -> tuple[SampleRecord, ...]:
+        path = self.run_dir / SAMPLES_FILE
+        return tuple(read_samples(self.run_dir)) if path.is_file() else ()
 
     @property
     def model(self) -> str:
@@ -145,13 +153,11 @@ def run_dirs_of(path: Path) -> tuple[Literal["run", "sweep"], tuple[Path, ...]]:
 
 
 def load_run(run_dir: Path, run_id: str | None = None) -> LoadedRun:
-    samples = tuple(read_samples(run_dir)) if (run_dir / SAMPLES_FILE).is_file() else ()
     prompt_path = run_dir / SYSTEM_PROMPT_FILE
     return LoadedRun(
         run_id=run_id or run_dir.name,
         run_dir=run_dir,
         summary=read_summary(run_dir),
-        samples=samples,
         system_prompt=prompt_path.read_text(encoding="utf-8") if prompt_path.is_file() else None,
     )
 
