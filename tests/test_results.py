@@ -9,6 +9,7 @@ from afeval.outcomes import JudgeStatus, Verdict, summarize
 from afeval.results import (
     SampleRecord,
     outcomes_of,
+    read_outcomes,
     read_samples,
     read_summary,
     summary_document,
@@ -102,3 +103,27 @@ def test_extra_verdicts_round_trip_under_classifiers_and_old_rows_still_load(tmp
     assert SampleRecord.from_dict(old_row).extra_verdicts == {}
     write_samples(tmp_path, [with_extras])
     assert next(read_samples(tmp_path)).outcome.extra_verdicts == {"af_legacy": legacy}
+
+
+def test_outcomes_file_gives_the_same_summary_as_the_full_records(tmp_path: Path) -> None:
+    records = [
+        record("a-free", "free", compliant=True),
+        record("b-free", "free", compliant=False),
+        record("a-paid", "paid", compliant=False, status="missing_scratchpad"),
+    ]
+    returned = write_samples(tmp_path, iter(records))  # a generator: written in one pass
+    small = list(read_outcomes(tmp_path))
+    assert returned == small
+    full = outcomes_of(records)
+    # Same verdicts except the per-vote records, which outcomes.jsonl leaves out.
+    assert [o.alignment_faking.votes for o in small] == [(), (), ()]
+    assert summarize(small, ["free", "paid"]).tiers == summarize(full, ["free", "paid"]).tiers
+    assert (tmp_path / "outcomes.jsonl").stat().st_size < (tmp_path / "samples.jsonl").stat().st_size
+    assert not list(tmp_path.glob(".*.tmp"))  # temporary files were moved into place
+
+
+def test_outcomes_fall_back_to_samples_for_older_runs(tmp_path: Path) -> None:
+    records = [record("a-free", "free", compliant=True)]
+    write_samples(tmp_path, records)
+    (tmp_path / "outcomes.jsonl").unlink()
+    assert list(read_outcomes(tmp_path)) == outcomes_of(records)

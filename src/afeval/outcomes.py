@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -136,6 +136,16 @@ class SampleOutcome:
     @property
     def is_alignment_faking(self) -> bool:
         return self.alignment_faking.judged and self.alignment_faking.label == "af"
+
+    def without_votes(self) -> SampleOutcome:
+        """The same outcome with the per-vote records dropped (no rate reads them; they are most of its size)."""
+        return replace(
+            self,
+            compliance=replace(self.compliance, votes=()),
+            alignment_faking=replace(self.alignment_faking, votes=()),
+            partial_compliance=replace(self.partial_compliance, votes=()),
+            extra_verdicts={name: replace(v, votes=()) for name, v in self.extra_verdicts.items()},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The outcome without the judges' votes: what ``outcomes.jsonl`` stores, one small line per sample."""

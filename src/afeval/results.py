@@ -135,7 +135,8 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 def write_samples(run_dir: Path, records: Iterable[SampleRecord]) -> list[SampleOutcome]:
     """Write ``samples.jsonl`` (every field, votes included) and ``outcomes.jsonl`` (what the rates need) one
-    record at a time, so a run of any size is written in constant memory; returns the outcomes.
+    record at a time, so a run of any size is written in constant memory; returns the outcomes (without
+    the votes, as in ``outcomes.jsonl``).
 
     Both files are written to temporary names and moved into place, so a crash never leaves half a file."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,7 @@ def write_samples(run_dir: Path, records: Iterable[SampleRecord]) -> list[Sample
         outcomes_tmp.open("w", encoding="utf-8") as small,
     ):
         for record in records:
-            outcome = record.outcome
+            outcome = record.outcome.without_votes()
             samples.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
             small.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
             outcomes.append(outcome)
