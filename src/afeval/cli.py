@@ -11,16 +11,16 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from afeval.cli_finetune import finetune_app
 from afeval.cli_judges import judges_app
 from afeval.cli_report import report
 from afeval.cli_rescore import rescore
+from afeval.cli_summary import print_run_summary
 from afeval.cli_sweep import sweep
 from afeval.cost import cost_line
 from afeval.datasets import DatasetError
-from afeval.engine import EMBEDDED_MODEL, RunConfig, run_evaluation, summary_rows
+from afeval.engine import EMBEDDED_MODEL, RunConfig, run_evaluation
 from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
 from afeval.finetune import resolve_model_name
 from afeval.judges import OFFLINE_JUDGE
@@ -61,39 +61,6 @@ def _parse_model_args(values: list[str]) -> dict[str, Any]:
 def _default_out_dir(model: str) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
     return Path("runs") / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{slug}"
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    table = Table(title=f"{summary['model']} · {summary['scenario']} · judge {summary['judge_model']}")
-    for column in (
-        "tier",
-        "valid/n",
-        "compliance",
-        "tag acceptance",
-        "alignment faking",
-        "partial compliance",
-    ):
-        table.add_column(column)
-    for row in summary_rows(summary):
-        table.add_row(*row)
-    console.print(table)
-    for name, gap in (summary.get("gaps") or {}).items():
-        if gap.get("value") is None:
-            continue
-        low, high = gap["ci95"]
-        label = name.replace("_", " ")
-        console.print(
-            f"{label} ({gap['minuend']} − {gap['subtrahend']}): {gap['value']:+.1%} "
-            f"[{low:+.1%}, {high:+.1%}], p = {gap['p_value']:.3g}"
-        )
-    for tier, data in summary["tiers"].items():
-        invalid = {status: n for status, n in data["response_statuses"].items() if status != "valid"}
-        if invalid:
-            listed = ", ".join(f"{status} {n}" for status, n in invalid.items())
-            console.print(f"[yellow]{tier}: {sum(invalid.values())} invalid responses ({listed})[/yellow]")
-    dataset = summary["dataset"]
-    if dataset.get("smoke_set"):
-        console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
 
 
 @app.command()
@@ -293,7 +260,7 @@ def run(
     except (ConfigError, DatasetError, ValueError) as exc:
         errors.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
-    _print_summary(result.summary)
+    print_run_summary(console, result.summary)
     console.print(cost_line(result.summary["cost"]), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"

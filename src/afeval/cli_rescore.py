@@ -7,42 +7,20 @@ The work is done in :mod:`afeval.engine._rescore`; this command parses options a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from afeval.cli_summary import print_run_summary
 from afeval.cost import cost_line
 from afeval.datasets import DatasetError
 from afeval.engine._rescore import RescoreError, rescore_run
-from afeval.engine._run import BUDGET_EXCEEDED, ConfigError, summary_rows
+from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
 
 console = Console()
 errors = Console(stderr=True)
-
-
-def _print_rescored(summary: dict[str, Any]) -> None:
-    table = Table(title=f"{summary['model']} · {summary['scenario']} · re-judged by {summary['judge_model']}")
-    for column in (
-        "tier",
-        "valid/n",
-        "compliance",
-        "tag acceptance",
-        "alignment faking",
-        "partial compliance",
-    ):
-        table.add_column(column)
-    for row in summary_rows(summary):
-        table.add_row(*row)
-    console.print(table)
-    gap = summary.get("compliance_gap") or {}
-    if gap.get("value") is not None:
-        low, high = gap["ci95"]
-        console.print(
-            f"compliance gap: {gap['value']:+.1%} [{low:+.1%}, {high:+.1%}], p = {gap['p_value']:.3g}"
-        )
 
 
 def rescore(
@@ -105,7 +83,7 @@ def rescore(
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     summary = result.summary
-    _print_rescored(summary)
+    print_run_summary(console, summary, judged_by="re-judged by")
     console.print(cost_line(summary["cost"]), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
