@@ -18,7 +18,13 @@ from inspect_ai import Task, task_with
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
 from inspect_ai.hooks import Hooks, ModelUsageData, hooks
-from inspect_ai.log import EvalLog, EvalSample, EvalSpec, read_eval_log_samples
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    EvalSpec,
+    read_eval_log_sample_summaries,
+    read_eval_log_samples_by_id,
+)
 from inspect_ai.model import ModelUsage, get_model
 from inspect_ai.scorer import SampleScore
 from inspect_ai.util import EarlyStop
@@ -424,16 +430,25 @@ def finalize(
 
 
 def _samples_of(log: EvalLog) -> Iterator[EvalSample]:
-    """The log's samples: those it holds, or, for a header-only log, streamed from its file one at a time
-    (without the event transcripts, which afeval does not read and which are most of a sample's size)."""
+    """The log's samples: those it holds, or, for a header-only log, read from its file a chunk at a time
+    (without the event transcripts and attachments, which afeval does not read and which are most of a
+    sample's size), so memory stays flat however large the run.
+
+    Chunks of samples by id, rather than one sample at a time: each read parses the archive's directory,
+    so reading singly costs time quadratic in the number of samples."""
     if log.samples is not None:
         yield from log.samples
         return
     if not log.location:
         return
-    yield from read_eval_log_samples(
-        log.location, all_samples_required=False, resolve_attachments=True, exclude_fields={"events"}
-    )
+    ids = [(summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(log.location)]
+    for start in range(0, len(ids), _SAMPLES_PER_READ):
+        yield from read_eval_log_samples_by_id(
+            log.location, ids[start : start + _SAMPLES_PER_READ], exclude_fields={"events", "attachments"}
+        )
+
+
+_SAMPLES_PER_READ = 200
 
 
 class _Failures:
