@@ -56,9 +56,9 @@ def redact_log_file(path: Path, secrets: Iterable[str] | None = None) -> bool:
     encoded = [secret.encode("utf-8") for secret in chosen if secret]
     if not encoded or not path.is_file():
         return False
-    raw = path.read_bytes()
     if path.suffix == ".eval":
         return _redact_zip(path, encoded)
+    raw = path.read_bytes()
     if not any(secret in raw for secret in encoded):
         return False
     for secret in encoded:
@@ -68,18 +68,24 @@ def redact_log_file(path: Path, secrets: Iterable[str] | None = None) -> bool:
 
 
 def _redact_zip(path: Path, secrets: list[bytes]) -> bool:
+    # One member in memory at a time: a large run's log holds gigabytes once decompressed.
     with zipfile.ZipFile(path) as archive:
-        members = [(info, archive.read(info)) for info in archive.infolist()]
-    if not any(secret in data for _, data in members for secret in secrets):
-        return False
-    tmp = path.with_name(f".{path.name}.redacting")
-    with zipfile.ZipFile(tmp, "w") as archive:
-        for info, data in members:
-            for secret in secrets:
-                data = data.replace(secret, REDACTED.encode("utf-8"))
-            archive.writestr(info, data, compress_type=info.compress_type)
+        holding = [info for info in archive.infolist() if _holds_secret(archive.read(info), secrets)]
+        if not holding:
+            return False
+        tmp = path.with_name(f".{path.name}.redacting")
+        with zipfile.ZipFile(tmp, "w") as rewritten:
+            for info in archive.infolist():
+                data = archive.read(info)
+                for secret in secrets:
+                    data = data.replace(secret, REDACTED.encode("utf-8"))
+                rewritten.writestr(info, data, compress_type=info.compress_type)
     tmp.replace(path)
     return True
+
+
+def _holds_secret(data: bytes, secrets: list[bytes]) -> bool:
+    return any(secret in data for secret in secrets)
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:

@@ -65,6 +65,10 @@ def test_three_tier_run_reports_goal_guarding_and_rater_sycophancy_gaps(
     assert gaps["rater_sycophancy_gap"]["value"] == pytest.approx(0.25)
     assert (gaps["goal_guarding_gap"]["minuend"], gaps["goal_guarding_gap"]["subtrahend"]) == ("free", "pro")
     assert state.total("subject") == 12  # 4 requests x 3 tiers, one generation each
+    # samples.jsonl lists samples in a stable order (by id, as Inspect orders a log), whatever order they
+    # finished in: the results files of two runs of the same command compare line for line.
+    rows = [json.loads(line) for line in (tmp_path / "run" / "samples.jsonl").read_text().splitlines()]
+    assert [row["sample_id"] for row in rows] == sorted(row["sample_id"] for row in rows)
     system = (tmp_path / "run" / "system_prompt.txt").read_text()
     assert "- Pro:" in system
 

@@ -441,7 +441,11 @@ def _samples_of(log: EvalLog) -> Iterator[EvalSample]:
         return
     if not log.location:
         return
-    ids = [(summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(log.location)]
+    # In the order Inspect gives a full log's samples (epoch, then id), not the order they finished in.
+    ids = sorted(
+        ((summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(log.location)),
+        key=lambda pair: (pair[1], pair[0] if isinstance(pair[0], str) else str(pair[0]).zfill(20)),
+    )
     for start in range(0, len(ids), _SAMPLES_PER_READ):
         yield from read_eval_log_samples_by_id(
             log.location, ids[start : start + _SAMPLES_PER_READ], exclude_fields={"events", "attachments"}
