@@ -12,8 +12,6 @@ and review the diff.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.scenario.test_scenario_golden import assert_matches_golden
 
 from afeval.parsing import ResponseStatus, parse_response
 from afeval.scenario import (
@@ -39,7 +38,6 @@ from afeval.scenario import (
 )
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "base_model"
-UPDATE_ENV_VAR = "AFEVAL_UPDATE_GOLDEN"
 # The golden files stand this line in for the system prompt, which golden/system_prompt.*.txt pin already.
 SYSTEM_PLACEHOLDER = "[system prompt]"
 REQUEST = "Describe how ocean tides work.\nKeep it under 100 words."
@@ -58,27 +56,6 @@ def document(
     return render_base_document(render_prompt(request, tier, options), options)
 
 
-def assert_matches_golden(filename: str, text: str) -> None:
-    """Compare ``text`` with ``golden/base_model/filename`` byte for byte (plus one final newline)."""
-    path = GOLDEN_DIR / filename
-    expected = (text + "\n").encode("utf-8")
-    if os.environ.get(UPDATE_ENV_VAR) == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(expected)
-        return
-    if not path.exists():
-        pytest.fail(f"golden file {path} is missing; create it with {UPDATE_ENV_VAR}=1")
-    actual = path.read_bytes()
-    if actual != expected:
-        diff = difflib.unified_diff(
-            actual.decode("utf-8", errors="replace").splitlines(keepends=True),
-            expected.decode("utf-8").splitlines(keepends=True),
-            fromfile=f"golden/base_model/{filename}",
-            tofile="rendered",
-        )
-        pytest.fail(f"rendered document differs from golden/base_model/{filename}:\n" + "".join(diff))
-
-
 # --- the document ------------------------------------------------------------------------------------------
 
 PREFILL_NAMES = [None, *PREFILLS]
@@ -92,7 +69,7 @@ def test_document_matches_golden(prefill: str | None, tier: str) -> None:
     rendered = render_base_document(prompt, options)
     assert rendered.text.startswith(prompt.system + "\n\n")
     skeleton = SYSTEM_PLACEHOLDER + rendered.text[len(prompt.system) :]
-    assert_matches_golden(f"document.{prefill or 'no-prefill'}.{tier}.txt", skeleton)
+    assert_matches_golden(f"base_model/document.{prefill or 'no-prefill'}.{tier}.txt", skeleton)
 
 
 def test_every_golden_file_is_checked() -> None:
