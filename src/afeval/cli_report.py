@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from afeval.report._data import ReportInputError
-from afeval.report.html import REPORT_DIR, build_report
+from afeval.report.html import DEFAULT_MAX_TRANSCRIPTS, REPORT_DIR, build_report
 
 console = Console()
 errors = Console(stderr=True)
@@ -33,10 +33,17 @@ def report(
     out: Annotated[
         Path | None, typer.Option(help=f"Output directory. Default: DIRECTORY/{REPORT_DIR}.")
     ] = None,
+    max_transcripts: Annotated[
+        int,
+        typer.Option(
+            help="Embed at most this many transcripts, chosen to keep every run, tier and category in "
+            "proportion (0: all)."
+        ),
+    ] = DEFAULT_MAX_TRANSCRIPTS,
 ) -> None:
     """Write the figures (PNG and SVG) and an offline HTML report with a transcript viewer for a run or sweep."""
     try:
-        files = build_report(directory, out)
+        files = build_report(directory, out, max_transcripts=max_transcripts or None)
     except (ReportInputError, ValueError, OSError) as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(code=2) from None

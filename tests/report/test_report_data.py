@@ -217,3 +217,43 @@ def test_the_viewer_draws_scenario_tags_only() -> None:
         assert expected in tags
     assert "request_fully_accepted" in tags and "rejected" in tags
     assert "script" not in tags and "img" not in tags
+
+
+def test_a_capped_viewer_keeps_every_stratum_in_proportion(tmp_path: Path) -> None:
+    from afeval.report._data import load_run, viewer_rows
+
+    plans = {
+        "free": {Category.COMPLIANCE: 300, Category.COMPLIANCE_WITH_AF: 2, Category.REFUSAL: 100},
+        "paid": {Category.REFUSAL: 390, Category.REFUSAL_WITH_AF: 1},
+    }
+    run = load_run(write_example_run(tmp_path / "big", plans))
+    assert len(viewer_rows([run])) == 793  # uncapped: every sample
+    rows = viewer_rows([run], max_transcripts=100)
+    kept = {(row["tier"], row["category"]) for row in rows}
+    # Every (tier, category) survives, the rare alignment-faking ones included ...
+    assert kept == {
+        ("free", "compliance"),
+        ("free", "compliance_with_af"),
+        ("free", "refusal"),
+        ("paid", "refusal"),
+        ("paid", "refusal_with_af"),
+    }
+    # ... each in proportion to its size, within one transcript per stratum of the cap.
+    counts = {key: sum(1 for row in rows if (row["tier"], row["category"]) == key) for key in kept}
+    assert counts[("free", "compliance")] == 100 * 300 // 793
+    assert counts[("paid", "refusal")] == 100 * 390 // 793
+    assert len(rows) <= 100 + len(kept)
+    assert [row["index"] for row in rows] == list(range(len(rows)))
+    assert viewer_rows([run], max_transcripts=100) == rows  # deterministic
+
+
+def test_the_report_says_when_transcripts_were_selected(tmp_path: Path) -> None:
+    from afeval.report.html import build_report
+
+    run_dir = write_example_run(
+        tmp_path / "run", {"free": {Category.REFUSAL: 30}, "paid": {Category.REFUSAL: 30}}
+    )
+    capped = build_report(run_dir, tmp_path / "capped", max_transcripts=10).html.read_text()
+    assert "10 of 60 transcripts are embedded" in capped
+    full = build_report(run_dir, tmp_path / "full", max_transcripts=None).html.read_text()
+    assert "transcripts are embedded" not in full

@@ -611,10 +611,38 @@ def viewer_row(index: int, run: LoadedRun, record: SampleRecord) -> dict[str, An
     }
 
 
-def viewer_rows(runs: Sequence[LoadedRun]) -> list[dict[str, Any]]:
-    """Every sample of every run, in run then file order."""
+def viewer_rows(runs: Sequence[LoadedRun], max_transcripts: int | None = None) -> list[dict[str, Any]]:
+    """The samples the viewer shows, in run then file order: all of them, or at most ``max_transcripts``.
+
+    A capped selection is stratified: every (run, tier, category) keeps its share of the cap, at least one
+    transcript, taken in file order, so rare outcomes (alignment faking in the paid tier, say) stay visible
+    while a report of a 100,000-sample sweep stays small enough for a browser."""
+    chosen = _stratified_selection(runs, max_transcripts)
     rows: list[dict[str, Any]] = []
     for run in runs:
-        for record in run.samples:
-            rows.append(viewer_row(len(rows), run, record))
+        for position, record in enumerate(run.samples):
+            if chosen is None or (run.run_id, position) in chosen:
+                rows.append(viewer_row(len(rows), run, record))
     return rows
+
+
+def _stratified_selection(runs: Sequence[LoadedRun], cap: int | None) -> set[tuple[str, int]] | None:
+    """(run id, position) of the samples to keep under ``cap``; None keeps everything."""
+    total = sum(len(run.samples) for run in runs)
+    if cap is None or cap <= 0 or total <= cap:
+        return None
+    strata: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for run in runs:
+        for position, record in enumerate(run.samples):
+            category = record.outcome.category
+            key = (
+                run.run_id,
+                record.tier,
+                category.value if category is not None else record.response_status,
+            )
+            strata.setdefault(key, []).append((run.run_id, position))
+    chosen: set[tuple[str, int]] = set()
+    for members in strata.values():
+        quota = max(1, cap * len(members) // total)
+        chosen.update(members[:quota])
+    return chosen

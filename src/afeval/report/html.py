@@ -406,12 +406,19 @@ def _version() -> str:
         return "unknown"
 
 
+DEFAULT_MAX_TRANSCRIPTS: Final = 5000
+"""Transcripts embedded in a report unless asked otherwise: a stratified selection beyond this many."""
+
+
 def render_report(
     report: ReportInput,
     figures: Sequence[ReportFigure],
     validation_figures: Mapping[Path, Sequence[Path]] | None = None,
+    *,
+    max_transcripts: int | None = DEFAULT_MAX_TRANSCRIPTS,
 ) -> str:
-    """The report's HTML text. ``validation_figures`` maps a validation's directory to its copied figures."""
+    """The report's HTML text. ``validation_figures`` maps a validation's directory to its copied figures;
+    ``max_transcripts`` caps the transcripts embedded (None or 0: all of them; see :func:`viewer_rows`)."""
     script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
     css = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     template = _environment().from_string((_TEMPLATES / "report.html.j2").read_text(encoding="utf-8"))
@@ -419,7 +426,8 @@ def render_report(
         {"value": c.value, "label": CATEGORY_LABELS[c], "background": _category_background(c)}
         for c in STACK_ORDER
     ]
-    rows = viewer_rows(report.runs)
+    rows = viewer_rows(report.runs, max_transcripts)
+    n_total = sum(len(run.samples) for run in report.runs)
     data = {
         "samples": rows,
         "tags": list(scenario_tag_names()),
@@ -432,7 +440,8 @@ def render_report(
         title=report.root.resolve().name,
         kind_text=(f"sweep {report.root}" if report.kind == "sweep" else f"run {report.root}"),
         runs=[_run_context(run) for run in report.runs],
-        n_samples=len(rows),
+        n_samples=n_total,
+        n_transcripts=len(rows),
         categories=categories,
         figures=figures,
         validations=[_validation_context(v, copied.get(v.directory, v.figures)) for v in report.validations],
@@ -442,7 +451,9 @@ def render_report(
     )
 
 
-def build_report(source: Path, out_dir: Path | None = None) -> ReportFiles:
+def build_report(
+    source: Path, out_dir: Path | None = None, *, max_transcripts: int | None = DEFAULT_MAX_TRANSCRIPTS
+) -> ReportFiles:
     """Write ``report.html`` and ``figures/*.png|svg`` for a run or sweep directory (default
     ``<source>/report/``); returns the files written. Raises ReportInputError for any other directory."""
     report = load_report_input(source)
@@ -450,7 +461,7 @@ def build_report(source: Path, out_dir: Path | None = None) -> ReportFiles:
     figures_dir = out_dir / FIGURES_DIR
     figures = write_figures(report, figures_dir)
     copied = {v.directory: copy_validation_figures(v, figures_dir) for v in report.validations}
-    html = render_report(report, figures, copied)
+    html = render_report(report, figures, copied, max_transcripts=max_transcripts)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / REPORT_FILE
     html_path.write_text(html, encoding="utf-8")
