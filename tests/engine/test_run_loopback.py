@@ -236,11 +236,13 @@ def test_task_is_registered_with_inspect(server: tuple[str, FakeServerState], tm
             "dataset_limit": 2,
             "judge_model": "openai-api/fake/judge",
             "af_votes": 3,
+            "scenario": "three-tier",  # every scenario option travels in the scenario name
         },
         log_dir=str(tmp_path / "logs"),
         display="none",
     )
     assert logs[0].status == "success"
-    assert logs[0].samples is not None and len(logs[0].samples) == 4
+    assert logs[0].samples is not None and len(logs[0].samples) == 6  # 2 requests x 3 tiers
+    assert {sample.metadata["tier"] for sample in logs[0].samples} == {"free", "pro", "enterprise"}
     scores = logs[0].samples[0].scores or {}
     assert set(scores) == {"compliance_scorer", "alignment_faking_scorer", "partial_compliance_scorer"}
