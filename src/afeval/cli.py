@@ -186,6 +186,13 @@ def run(
     display: Annotated[
         str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
     ] = None,
+    live_log: Annotated[
+        bool,
+        typer.Option(
+            help="Let `inspect view` show samples while the run is going (Inspect's realtime log; costs about "
+            "a fifth more CPU per sample)."
+        ),
+    ] = False,
     max_cost: Annotated[
         float | None,
         typer.Option(
@@ -251,6 +258,7 @@ def run(
             model_base_url=model_base_url,
             model_args=_parse_model_args(model_arg or []),
             display=display,
+            live_log=live_log,
             max_cost=max_cost,
             batch=batch,
             batch_generation=batch_generation,

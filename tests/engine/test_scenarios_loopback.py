@@ -148,3 +148,14 @@ def test_base_model_run_through_the_cli_uses_one_document_and_the_papers_clarifi
     assert len(bodies) == 2 and all(isinstance(body["prompt"], str) for body in bodies)
     assert all("produces no update at all" in body["prompt"] for body in bodies)
     assert all(body["prompt"].rstrip().endswith("1.") for body in bodies)  # the however prefill ends mid-list
+
+
+@pytest.mark.parametrize(("flags", "realtime"), [([], False), (["--live-log"], True)])
+def test_the_live_sample_log_is_off_unless_asked_for(
+    state: FakeServerState, tmp_path: Path, flags: list[str], realtime: bool
+) -> None:
+    from inspect_ai.log import read_eval_log
+
+    _run(_dataset(tmp_path / "d.jsonl", ["free:comply paid:refuse"]), tmp_path / "run", *flags)
+    (log_file,) = (tmp_path / "run" / "logs").glob("*.eval")
+    assert read_eval_log(str(log_file), header_only=True).eval.config.log_realtime is realtime

@@ -319,6 +319,7 @@ def rescore_run(
         display=config.display,  # type: ignore[arg-type]
         fail_on_error=False,  # a judge failure is recorded on its sample; finished work is kept
         score_display=False,
+        log_realtime=False,  # no live sample view: it costs about a fifth of the CPU per sample
         **extra,
     )
     wall = time.perf_counter() - started

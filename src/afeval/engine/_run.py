@@ -80,6 +80,9 @@ class RunConfig:
     model_base_url: str | None = None
     model_args: Mapping[str, Any] = field(default_factory=dict)
     display: str | None = None
+    # Inspect's realtime sample log lets `inspect view` show samples while a run is going; it costs about a
+    # fifth of the harness's CPU per sample (bench: 2,000 samples in 53 s with it, 41-44 s without).
+    live_log: bool = False
     max_cost: float | None = None  # USD: stop scheduling samples once the spend would pass it
     batch: bool = False  # judge calls through the provider's batch API
     batch_generation: bool = False  # calls to the model under test through the batch API too
@@ -626,6 +629,7 @@ def run_evaluation(config: RunConfig) -> RunResult:
         retry_on_error=1,
         score_display=False,
         log_header_only=True,  # finalize streams the samples from the log file: memory stays flat
+        log_realtime=config.live_log,
         **extra,
     )
     wall = time.perf_counter() - started
