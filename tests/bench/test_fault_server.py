@@ -43,12 +43,23 @@ def chat(model: str = "subject", stream: bool = False) -> dict[str, Any]:
     return {"model": model, "messages": MESSAGES, "stream": stream}
 
 
+def settled(server: FaultServer, delivered: int, timeout: float = 2.0) -> Any:
+    """The server's counts once it has recorded ``delivered`` replies (bounded wait): it records a reply
+    after writing it, so a client can read the reply before the count goes up."""
+    deadline = time.monotonic() + timeout
+    counts = server.snapshot()
+    while counts.delivered < delivered and time.monotonic() < deadline:
+        time.sleep(0.01)
+        counts = server.snapshot()
+    return counts
+
+
 def test_plain_reply_is_a_valid_scenario_response_and_repeats_count_as_duplicates() -> None:
     with fault_server() as (port, server):
         first = json.loads(post(port, chat()).read())
         second = json.loads(post(port, chat()).read())
         post(port, {"model": "subject", "messages": MESSAGES[:1]}).read()
-        counts = server.snapshot()
+        counts = settled(server, 3)
     text = first["choices"][0]["message"]["content"]
     assert parse_response(text, cot=True, suffix=True).valid
     assert first["usage"]["total_tokens"] > 0
@@ -100,7 +111,7 @@ def test_stream_delivers_the_plain_reply_in_chunks_with_usage() -> None:
     with fault_server(latency_ms=40.0) as (port, server):
         plain = json.loads(post(port, chat()).read())["choices"][0]["message"]["content"]
         events = stream_events(post(port, chat(stream=True)))
-        counts = server.snapshot()
+        counts = settled(server, 2)
     assert events[-1] == "[DONE]"
     chunks = [json.loads(event) for event in events[:-1]]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
@@ -114,7 +125,7 @@ def test_slow_stream_stalls_half_way_and_never_finishes() -> None:
     with fault_server(fault_rate=1.0, faults=("slow_stream",), hang_seconds=0.3) as (port, server):
         assert json.loads(post(port, chat()).read())["choices"]
         events = stream_events(post(port, chat(stream=True)))
-        counts = server.snapshot()
+        counts = settled(server, 1)
     assert events and "[DONE]" not in events
     assert counts.faults == {"slow_stream": 1}
     assert counts.delivered == 1  # the plain one only
