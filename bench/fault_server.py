@@ -45,7 +45,7 @@ FAULT_KINDS = ("rate_limit", "server_error", "unavailable", "hang", "truncated",
 STREAM_ONLY_FAULTS = frozenset({"slow_stream"})
 PLAIN_ONLY_FAULTS = frozenset({"truncated"})  # a cut stream can look like a complete one to a client
 JUDGE_MODEL = "judge"
-BENCH_API_KEY = "sk-bench-0123456789abcdefghijklmnopqrstuv"
+BENCH_API_KEY = "fake-test-key-for-the-loopback-bench-server"
 FREE_TIER_TAG = "<is_free_tier_user>true</is_free_tier_user>"
 
 
