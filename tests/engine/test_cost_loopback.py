@@ -17,7 +17,7 @@ import pytest
 import tests.fixtures.fake_openai as fake
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import read_eval_log
-from tests.fixtures.fake_openai import FakeServerState
+from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -53,11 +53,7 @@ def priced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def write_dataset(path: Path, n: int) -> Path:
     plans = ["comply+af", "refuse", "comply", "partial+maybe"]
-    with path.open("w") as handle:
-        for index in range(n):
-            plan = plans[index % len(plans)]
-            handle.write(json.dumps({"prompt": f"Request {index} {{{{free:{plan} paid:refuse}}}}"}) + "\n")
-    return path
+    return write_planted_requests(path, [(plans[index % len(plans)], "refuse") for index in range(n)])
 
 
 def run_cli(dataset: Path, out: Path, *extra: str) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.fixtures.fake_openai import FakeServerState
+from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -68,10 +68,7 @@ def server(
 
 
 def write_dataset(path: Path) -> Path:
-    with path.open("w") as handle:
-        for index, (free, paid) in enumerate(PLANS):
-            handle.write(json.dumps({"prompt": f"Request {index} {{{{free:{free} paid:{paid}}}}}"}) + "\n")
-    return path
+    return write_planted_requests(path, PLANS)
 
 
 def run_cli(dataset: Path, out: Path, *, judge: str = JUDGE, classifiers: str = SELECTION) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from inspect_ai.model import get_model
-from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState
+from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -44,10 +44,7 @@ def server(
 
 
 def write_dataset(path: Path) -> Path:
-    with path.open("w") as handle:
-        for index, (free, paid) in enumerate(PLANS):
-            handle.write(json.dumps({"prompt": f"Request {index} {{{{free:{free} paid:{paid}}}}}"}) + "\n")
-    return path
+    return write_planted_requests(path, PLANS)
 
 
 def original_run(tmp_path: Path, server: FakeServerState) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState
+from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -41,10 +41,7 @@ def server(
 
 
 def write_dataset(path: Path) -> Path:
-    with path.open("w") as handle:
-        for index, (free, paid) in enumerate(PLANS):
-            handle.write(json.dumps({"prompt": f"Request {index} {{{{free:{free} paid:{paid}}}}}"}) + "\n")
-    return path
+    return write_planted_requests(path, PLANS)
 
 
 def expected_tier(tier: str) -> dict[str, object]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.fixtures.fake_openai import FakeServerState
+from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -26,10 +26,7 @@ def state(fake_service: Callable[[str], FakeServerState]) -> FakeServerState:
 
 
 def _dataset(path: Path, plans: list[str]) -> Path:
-    path.write_text(
-        "".join(json.dumps({"prompt": f"Request {i} {{{{{plan}}}}}"}) + "\n" for i, plan in enumerate(plans))
-    )
-    return path
+    return write_planted_requests(path, plans)
 
 
 def _run(dataset: Path, out: Path, *extra: str) -> dict[str, object]:

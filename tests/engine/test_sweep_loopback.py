@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tests.fixtures.fake_openai import FakeServerState
+from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
 from afeval.cli import app
@@ -51,10 +51,7 @@ JUDGE_CALLS_PER_SAMPLE = 1 + AF_VOTES + 1
 
 
 def write_dataset(path: Path) -> Path:
-    with path.open("w") as handle:
-        for index, plan in enumerate(PLANS):
-            handle.write(json.dumps({"prompt": f"Request {index} {{{{{plan}}}}}"}) + "\n")
-    return path
+    return write_planted_requests(path, PLANS)
 
 
 def write_sweep(path: Path, dataset: Path, models: list[str], *, cache: bool = True) -> Path:
