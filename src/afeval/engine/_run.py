@@ -35,6 +35,7 @@ from afeval.cost import PriceTable, TokenUsage, active_price_table, cost_of, pri
 from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, scorer_name
 from afeval.engine._solver import RESPONSE_STORE_KEY
 from afeval.engine._task import DEFAULT_MAX_TURNS, alignment_faking, parse_classifiers, parse_tiers
+from afeval.errors import ConfigError
 from afeval.judges import OFFLINE_JUDGE
 from afeval.outcomes import SampleOutcome, Verdict, summarize
 from afeval.parsing import parse_response
@@ -49,10 +50,6 @@ from afeval.results import (
     write_system_prompt,
 )
 from afeval.scenario import DEFAULT_LAB, ScenarioOptions, render_system_prompt, scenario_catalog
-
-
-class ConfigError(RuntimeError):
-    """A setting that cannot work (unknown model or provider, missing key), caught before any paid call."""
 
 
 @dataclass(frozen=True)
