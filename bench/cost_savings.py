@@ -26,6 +26,7 @@ from tests.fixtures.fake_openai import FAKE_API_KEY, fake_openai_server
 
 PLANS = ["comply+af", "refuse", "comply", "partial+maybe", "refuse+af"]
 SCHEMES: list[tuple[str, dict[str, Any]]] = [
+    # judging overrides; "batch_generation" sends the model under test's calls through the batch API too
     ("naive: one call per vote, list price", {}),
     ("--batch (judge calls through the batch API)", {"batch": True}),
     ("--batch --batch-generation", {"batch": True, "batch_generation": True}),
@@ -52,6 +53,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from afeval.engine import RunConfig, run_evaluation
+    from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
     with tempfile.TemporaryDirectory() as tmp, fake_openai_server() as (base_url, state):
         root = Path(tmp)
@@ -75,12 +77,15 @@ def main() -> None:
             state.reset()
             config = RunConfig(
                 model="openai-api/fake/subject",
-                judge_model="openai-api/fake/judge",
-                dataset=str(dataset),
+                dataset=DatasetChoice(str(dataset)),
                 out_dir=root / "runs" / str(index),
-                af_votes=args.votes,
+                generation=GenerationSettings(batch=bool(options.get("batch_generation"))),
+                judging=JudgingSettings(
+                    judge_model="openai-api/fake/judge",
+                    af_votes=args.votes,
+                    **{key: value for key, value in options.items() if key != "batch_generation"},
+                ),
                 display="none",
-                **options,
             )
             summary = run_evaluation(config).summary
             usage = summary["usage"]

@@ -50,6 +50,7 @@ def main() -> None:
         args.samples, args.passes = 100, "plain"
 
     from afeval.engine import RunConfig, run_evaluation
+    from afeval.settings import DatasetChoice
 
     requests = args.samples // 2
     server_config = FaultServerConfig(
@@ -75,8 +76,7 @@ def main() -> None:
             config = RunConfig(
                 # a model name per pass: Inspect keeps one client per model, built with its first model args
                 model=f"openai-api/{SERVICE}/subject-{name}",
-                judge_model="offline",
-                dataset=str(dataset),
+                dataset=DatasetChoice(str(dataset)),
                 out_dir=Path(tmp) / f"run-{name}",
                 max_connections=args.concurrency,
                 model_args=model_args,

@@ -86,13 +86,14 @@ def cli_works() -> bool:
 def child(argv: list[str]) -> None:
     """The ``api`` runner: the options of :func:`afeval_command` through ``run_evaluation``."""
     from afeval.engine import RunConfig, run_evaluation
+    from afeval.settings import DatasetChoice, JudgingSettings
 
     options = dict(zip(argv[::2], argv[1::2], strict=True))
     run_evaluation(
         RunConfig(
             model=options["--model"],
-            judge_model=options["--judge-model"],
-            dataset=options["--dataset"],
+            judging=JudgingSettings(judge_model=options["--judge-model"]),
+            dataset=DatasetChoice(options["--dataset"]),
             out_dir=Path(options["--out"]),
             max_connections=int(options["--max-connections"]),
             display=options["--display"],

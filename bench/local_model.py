@@ -36,7 +36,7 @@ from inspect_ai.model import (
     get_model,
 )
 
-from afeval.engine._local_model import (
+from afeval.engine import (
     EMBEDDED_MODEL,
     EmbeddedModel,
     cpu_inference_threads,

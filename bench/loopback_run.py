@@ -34,6 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from afeval.engine import RunConfig, run_evaluation
+    from afeval.settings import DatasetChoice, JudgingSettings
 
     with tempfile.TemporaryDirectory() as tmp, fake_openai_server() as (base_url, state):
         state.latency = args.latency
@@ -47,10 +48,9 @@ def main() -> None:
                 )
         config = RunConfig(
             model="openai-api/fake/subject",
-            judge_model="openai-api/fake/judge",
-            dataset=str(dataset),
+            dataset=DatasetChoice(str(dataset)),
+            judging=JudgingSettings(judge_model="openai-api/fake/judge", af_votes=args.votes),
             out_dir=Path(tmp) / "run",
-            af_votes=args.votes,
             max_connections=args.max_connections,
             display="none",
         )

@@ -59,6 +59,7 @@ def main() -> None:
         args.samples, args.latency_ms, args.repeat = 200, 50.0, 1
 
     from afeval.engine import RunConfig, run_evaluation
+    from afeval.settings import DatasetChoice, JudgingSettings
 
     requests = args.samples // 2
     networked_judge = args.judge_votes > 0
@@ -78,10 +79,12 @@ def main() -> None:
             os.environ.update(service_environment(SERVICE, base_url, Path(tmp) / f"cache-{repeat}"))
             config = RunConfig(
                 model=f"openai-api/{SERVICE}/subject",
-                judge_model=f"openai-api/{SERVICE}/judge" if networked_judge else "offline",
-                dataset=str(dataset),
+                dataset=DatasetChoice(str(dataset)),
+                judging=JudgingSettings(
+                    judge_model=f"openai-api/{SERVICE}/judge" if networked_judge else "offline",
+                    af_votes=max(1, args.judge_votes),
+                ),
                 out_dir=Path(tmp) / f"run-{repeat}",
-                af_votes=max(1, args.judge_votes),
                 max_connections=args.concurrency,
                 display="none",
             )

@@ -20,11 +20,11 @@ from afeval.cli_summary import print_run_summary
 from afeval.cli_sweep import sweep
 from afeval.cost import cost_line
 from afeval.datasets import DatasetError
-from afeval.engine import EMBEDDED_MODEL, RunConfig, run_evaluation
-from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
+from afeval.engine import BUDGET_EXCEEDED, EMBEDDED_MODEL, ConfigError, RunConfig, run_evaluation
 from afeval.finetune import resolve_model_name
-from afeval.judges import OFFLINE_JUDGE
+from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.scenario import compose_scenario
+from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET
 
 app = typer.Typer(
     name="afeval",
@@ -34,13 +34,6 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
-
-DEFAULT_JUDGE_MODEL = "openai/gpt-4o"
-# The embedded model is a 135M-parameter model on CPU: a short default run keeps the no-argument demo quick.
-# It is greedy and deterministic, so re-querying an invalid reply at temperature 0 would only repeat it.
-EMBEDDED_LIMIT = 2
-EMBEDDED_MAX_TOKENS = 300
-EMBEDDED_MAX_ATTEMPTS = 1
 
 
 @app.callback()
@@ -75,7 +68,7 @@ def run(
         str | None,
         typer.Option(
             help=f"Judge model, or '{OFFLINE_JUDGE}' for the no-API judges. "
-            f"Default: {DEFAULT_JUDGE_MODEL} (offline when --model is omitted)."
+            f"Default: {MODEL_PRESET.judging.judge_model} (offline when --model is omitted)."
         ),
     ] = None,
     dataset: Annotated[
@@ -149,33 +142,54 @@ def run(
     ] = False,
     prefill: Annotated[str | None, typer.Option(help="Base models: basic or however.")] = None,
     max_turns: Annotated[
-        int, typer.Option(help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>).")
-    ] = 4,
-    classifiers: Annotated[
-        str,
+        int | None,
         typer.Option(
-            help="Comma-separated classifiers: compliance, alignment_faking, partial_compliance, af_legacy, "
-            "helpfulness_motive, af_motive, follow_up."
+            help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>). "
+            f"Default {MODEL_PRESET.generation.max_turns}."
         ),
-    ] = "compliance,alignment_faking,partial_compliance",
-    af_votes: Annotated[int, typer.Option(help="Alignment-faking judge votes per scratchpad (T=1).")] = 20,
+    ] = None,
+    classifiers: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Comma-separated classifiers: {', '.join(CLASSIFIER_CATALOG)}. "
+            f"Default {','.join(MODEL_PRESET.judging.classifiers)}."
+        ),
+    ] = None,
+    af_votes: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Alignment-faking judge votes per scratchpad (T=1). Default {MODEL_PRESET.judging.af_votes}."
+        ),
+    ] = None,
     af_num_choices: Annotated[
-        bool,
+        bool | None,
         typer.Option(help="Draw the AF votes as choices of one judge call (providers supporting n)."),
-    ] = False,
+    ] = None,
     af_sequential: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             help="Sequential voting: stop drawing AF votes once the verdict is settled (≤ --af-votes)."
         ),
-    ] = False,
+    ] = None,
     max_attempts: Annotated[
         int | None,
-        typer.Option(help="Re-queries of an invalid response (default 10; 1 for the embedded model)."),
+        typer.Option(
+            help=f"Re-queries of an invalid response (default {MODEL_PRESET.generation.max_attempts}; "
+            f"{EMBEDDED_PRESET.generation.max_attempts} for the embedded model)."
+        ),
     ] = None,
-    temperature: Annotated[float, typer.Option(help="Temperature of the model under test.")] = 0.0,
+    temperature: Annotated[
+        float | None,
+        typer.Option(
+            help=f"Temperature of the model under test. Default {MODEL_PRESET.generation.temperature}."
+        ),
+    ] = None,
     max_tokens: Annotated[
-        int | None, typer.Option(help="Max new tokens (default 2000; 300 for the embedded model).")
+        int | None,
+        typer.Option(
+            help=f"Max new tokens (default {MODEL_PRESET.generation.max_tokens}; "
+            f"{EMBEDDED_PRESET.generation.max_tokens} for the embedded model)."
+        ),
     ] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Cache model and judge calls.")] = True,
     max_connections: Annotated[int | None, typer.Option(help="Concurrent connections per model.")] = None,
@@ -201,12 +215,12 @@ def run(
         ),
     ] = None,
     batch: Annotated[
-        bool,
+        bool | None,
         typer.Option(help="Send judge calls through the provider's batch API (about half price, slower)."),
-    ] = False,
+    ] = None,
     batch_generation: Annotated[
-        bool, typer.Option(help="Send calls to the model under test through the batch API too.")
-    ] = False,
+        bool | None, typer.Option(help="Send calls to the model under test through the batch API too.")
+    ] = None,
     cache_prompt: Annotated[
         bool | None,
         typer.Option(
@@ -219,6 +233,7 @@ def run(
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     embedded = model is None
     chosen_model = EMBEDDED_MODEL if embedded else str(model)
+    preset = EMBEDDED_PRESET if embedded else MODEL_PRESET
     try:
         chosen_model = resolve_model_name(chosen_model)  # tuned:NAME -> a fine-tuned model
         options = compose_scenario(
@@ -239,30 +254,35 @@ def run(
         config = RunConfig(
             model=chosen_model,
             out_dir=out or _default_out_dir(chosen_model),
-            judge_model=judge_model or (OFFLINE_JUDGE if embedded else DEFAULT_JUDGE_MODEL),
-            dataset=dataset,
-            dataset_column=dataset_column,
-            limit=limit if limit is not None else (EMBEDDED_LIMIT if embedded else None),
+            dataset=preset.dataset.with_overrides(name=dataset, column=dataset_column, limit=limit),
             scenario=options,
             tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()) if tiers else None,
-            classifiers=tuple(c.strip() for c in classifiers.split(",") if c.strip()),
-            af_votes=af_votes,
-            af_num_choices=af_num_choices,
-            af_sequential=af_sequential,
-            max_attempts=max_attempts or (EMBEDDED_MAX_ATTEMPTS if embedded else 10),
-            max_turns=max_turns,
-            temperature=temperature,
-            max_tokens=max_tokens or (EMBEDDED_MAX_TOKENS if embedded else 2000),
-            cache=cache,
+            generation=preset.generation.with_overrides(
+                temperature=temperature,
+                max_tokens=max_tokens,
+                max_attempts=max_attempts,
+                max_turns=max_turns,
+                cache=cache,
+                batch=batch_generation,
+                cache_prompt=cache_prompt,
+            ),
+            judging=preset.judging.with_overrides(
+                judge_model=judge_model,
+                classifiers=tuple(c.strip() for c in classifiers.split(","))
+                if classifiers is not None
+                else None,
+                af_votes=af_votes,
+                af_num_choices=af_num_choices,
+                af_sequential=af_sequential,
+                cache=cache,
+                batch=batch,
+            ),
             max_connections=max_connections,
             model_base_url=model_base_url,
             model_args=_parse_model_args(model_arg or []),
             display=display,
             live_log=live_log,
             max_cost=max_cost,
-            batch=batch,
-            batch_generation=batch_generation,
-            cache_prompt=cache_prompt,
         )
         result = run_evaluation(config)
     except (ConfigError, DatasetError, ValueError) as exc:

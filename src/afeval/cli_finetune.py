@@ -28,7 +28,7 @@ from afeval.engine._finetune_build import (
 )
 from afeval.engine._finetune_jobs import FineTuneError, launch_job, refresh_job, wait_for_job
 from afeval.engine._generate import DEFAULT_GENERATION_CONNECTIONS
-from afeval.engine._run import ConfigError
+from afeval.errors import ConfigError
 from afeval.finetune import (
     DEFAULT_DOCUMENT_CUE,
     PROVIDERS,

@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from afeval.engine._judge_texts import score_text_file, validate_judge_file
-from afeval.engine._run import ConfigError
+from afeval.engine import score_text_file, validate_judge_file
+from afeval.errors import ConfigError
 from afeval.judges import DEFAULT_AF_VOTES, OFFLINE_JUDGE
+from afeval.report.judge_plots import plot_auroc_vs_votes, plot_roc
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
@@ -154,7 +155,11 @@ def validate(
     except (TextFileError, ConfigError, ValueError) as exc:
         raise _fail(exc) from None
     _print_validation(run.validation, input_path)
-    console.print(f"results: {escape(str(out_dir))}/ · " + " · ".join(path.name for path in run.files))
+    figures = [*plot_roc(run.validation, out_dir)]
+    if run.validation.auroc_vs_votes is not None:
+        figures.extend(plot_auroc_vs_votes(run.validation, out_dir))
+    files = [run.validation_file, *figures, *([run.votes_file] if run.votes_file else [])]
+    console.print(f"results: {escape(str(out_dir))}/ · " + " · ".join(path.name for path in files))
 
 
 @judges_app.command()

@@ -16,8 +16,7 @@ from rich.markup import escape
 from afeval.cli_summary import print_run_summary
 from afeval.cost import cost_line
 from afeval.datasets import DatasetError
-from afeval.engine._rescore import RescoreError, rescore_run
-from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
+from afeval.engine import BUDGET_EXCEEDED, ConfigError, RescoreError, rescore_run
 
 console = Console()
 errors = Console(stderr=True)

@@ -74,7 +74,7 @@ def print_plan(plan: SweepResult) -> None:
     total = estimate.total
     console.print(
         f"total: {total.samples} samples · {total.model_calls} model calls (≤{total.model_calls_max} with every "
-        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judge_model}) · tokens {_tokens(total)}"
+        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judging.judge_model}) · tokens {_tokens(total)}"
     )
     for note in estimate.notes:
         console.print(f"  [dim]· {note}[/dim]")

@@ -14,10 +14,10 @@ from afeval.judges import (
     partial_compliance_judge_prompt,
 )
 from afeval.scenario import render_prompt
+from afeval.settings import DatasetChoice
 from afeval.sweep import (
     ASSUMED_REQUEST_CHARS,
     JUDGE_REPLY_TOKENS,
-    SweepDefaults,
     estimate_calls,
     expand_grid,
     parse_sweep,
@@ -89,14 +89,14 @@ def test_totals_add_up_over_runs_and_tiers() -> None:
 
 
 def test_requests_per_run_without_fetching_remote_datasets(tmp_path: Path) -> None:
-    assert dataset_requests(SweepDefaults(dataset="llm-lat")) == 4948
-    assert dataset_requests(SweepDefaults(dataset="advbench", limit=100)) == 100
-    assert dataset_requests(SweepDefaults(dataset="harmbench", limit=1000)) == 200
-    assert dataset_requests(SweepDefaults()) == 18  # the built-in smoke set
+    assert dataset_requests(DatasetChoice("llm-lat")) == 4948
+    assert dataset_requests(DatasetChoice("advbench", limit=100)) == 100
+    assert dataset_requests(DatasetChoice("harmbench", limit=1000)) == 200
+    assert dataset_requests(DatasetChoice()) == 18  # the built-in smoke set
     local = tmp_path / "three.jsonl"
     local.write_text("".join(json.dumps({"prompt": f"request {i}"}) + "\n" for i in range(3)))
-    assert dataset_requests(SweepDefaults(dataset=str(local))) == 3
-    assert dataset_requests(SweepDefaults(dataset=str(local), limit=2)) == 2
+    assert dataset_requests(DatasetChoice(str(local))) == 3
+    assert dataset_requests(DatasetChoice(str(local), limit=2)) == 2
 
 
 def test_dry_run_dollars_use_the_price_table_and_say_unpriced() -> None:

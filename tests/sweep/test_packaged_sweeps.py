@@ -43,7 +43,7 @@ def test_packaged_sweep_expands_with_registered_providers(name: str) -> None:
     for model in spec.models:
         provider = model.model.split("/", 1)[0]
         assert registry_lookup("modelapi", provider) is not None, model.model
-    estimate = estimate_calls(runs, dataset_requests(spec.defaults))
+    estimate = estimate_calls(runs, dataset_requests(spec.defaults.dataset))
     assert estimate.total.model_calls > 0 and estimate.total.judge_calls > 0
 
 

@@ -110,7 +110,7 @@ def test_grid_tiers_subset_and_the_full_set_is_the_same_run_as_no_subset() -> No
 def test_max_turns_is_a_grid_dimension_named_in_the_run_id() -> None:
     runs = expand_grid(parse_sweep(spec_of(max_turns=[1, 4])))
     assert ids(runs)[:2] == ["gpt-4o__helpful-only__turns-1", "gpt-4o__helpful-only__turns-4"]
-    assert [run.settings.max_turns for run in runs[:2]] == [1, 4]
+    assert [run.settings.generation.max_turns for run in runs[:2]] == [1, 4]
 
 
 def test_base_models_get_the_base_format_their_prefills_and_the_default_clarification() -> None:

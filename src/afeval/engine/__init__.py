@@ -1,30 +1,54 @@
-"""The thin Inspect AI layer: the task, the solver, the judge scorers, the embedded model and the run driver."""
+"""The thin Inspect AI layer, cut by concept; this package's names are all the CLI and the benchmarks import.
 
-from afeval.engine._local_model import EMBEDDED_MODEL
-from afeval.engine._run import (
-    ConfigError,
-    RunConfig,
-    RunResult,
-    build_task,
-    finalize,
-    preflight,
-    run_evaluation,
-    summary_rows,
-)
+* ``_config``: :class:`RunConfig` (a run: model, requests, scenario, generation and judging settings) and
+  :class:`RunResult`;
+* ``_task``, ``_solver``, ``_scorers``: the Inspect task, the valid-response solver and the judge scorers;
+* ``_preflight``: checks before any paid call (models resolve, servers answer, budgets can be priced);
+* ``_budget``: the cost block of a run and the ``--max-cost`` budget;
+* ``_records``: an Inspect log to afeval's results files (log -> records -> summary);
+* ``_run``: one run, and the ``eval()`` options every afeval call of Inspect shares;
+* ``_rescore``: re-judging stored responses without calling the model under test;
+* ``_sweep``: many runs as one Inspect eval set;
+* ``_judge_texts``: judging free texts and validating a judge against human labels;
+* ``_providers``: afeval's Inspect model APIs, registered with lazy imports.
+
+It returns data; drawing is :mod:`afeval.report`'s job.
+"""
+
+from afeval.engine._budget import BUDGET_EXCEEDED
+from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._judge_texts import ValidationRun, score_text_file, score_texts, validate_judge_file
+from afeval.engine._local_model import EmbeddedModel, cpu_inference_threads, load_embedded_model
+from afeval.engine._preflight import preflight
+from afeval.engine._providers import EMBEDDED_MODEL
+from afeval.engine._records import finalize
+from afeval.engine._rescore import RescoreError, rescore_run
+from afeval.engine._run import build_task, run_evaluation, summary_rows
 from afeval.engine._sweep import SweepResult, run_sweep
 from afeval.engine._task import alignment_faking
+from afeval.errors import ConfigError
 
 __all__ = [
+    "BUDGET_EXCEEDED",
     "EMBEDDED_MODEL",
     "ConfigError",
+    "EmbeddedModel",
+    "RescoreError",
     "RunConfig",
     "RunResult",
     "SweepResult",
+    "ValidationRun",
     "alignment_faking",
     "build_task",
+    "cpu_inference_threads",
     "finalize",
+    "load_embedded_model",
     "preflight",
+    "rescore_run",
     "run_evaluation",
     "run_sweep",
+    "score_text_file",
+    "score_texts",
     "summary_rows",
+    "validate_judge_file",
 ]

@@ -23,7 +23,7 @@ from inspect_ai.model import (
     get_model,
 )
 
-from afeval.engine._run import ConfigError
+from afeval.errors import ConfigError
 from afeval.finetune import ChatMessage as TrainingMessage
 
 __all__ = ["DEFAULT_GENERATION_CONNECTIONS", "GenerationPrompt", "check_generator", "generate_texts"]

@@ -26,8 +26,9 @@ from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afeval.engine._run import ConfigError
+from afeval.engine._run import eval_options
 from afeval.engine._scorers import JudgeReply, JudgeSettings, collect_af_votes, judged_rate
+from afeval.errors import ConfigError
 from afeval.judges import (
     AF_THRESHOLD,
     DEFAULT_AF_VOTES,
@@ -41,7 +42,6 @@ from afeval.judges.offline_classifier import (
     shared_offline_classifier,
 )
 from afeval.redaction import redact
-from afeval.report.judge_plots import plot_auroc_vs_votes, plot_roc
 from afeval.results import LOGS_DIR
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
@@ -200,10 +200,8 @@ def score_texts(
         judge_texts_task(texts, settings),
         model=judge,
         log_dir=str(log_dir),
-        display=display,  # type: ignore[arg-type]
-        fail_on_error=False,  # a text that fails is recorded as an error; the others are kept
-        score_display=False,
-        **extra,
+        # A text that fails is recorded as an error; the others are kept.
+        **eval_options(display=display, **extra),
     )
     return _judgements_from_log(logs[0], len(texts))
 
@@ -255,11 +253,13 @@ def score_text_file(
 
 @dataclass(frozen=True)
 class ValidationRun:
-    """A finished ``judges validate``: the measurement and the files written."""
+    """A finished ``judges validate``: the measurement and the files written (the figures are the report's
+    to draw: :mod:`afeval.report.judge_plots`)."""
 
     validation: JudgeValidation
     judgements: tuple[TextJudgement, ...]
-    files: tuple[Path, ...]
+    validation_file: Path
+    votes_file: Path | None
 
 
 def validate_judge_file(
@@ -278,8 +278,8 @@ def validate_judge_file(
 ) -> ValidationRun:
     """Judge a human-labelled JSONL file and measure the judge against the labels.
 
-    Writes ``validation.json`` and the ROC figure into ``out_dir``; for LLM judges also ``votes.jsonl``
-    (every text's votes), the AUROC-vs-votes figure and Inspect's logs under ``logs/``. Raises TextFileError,
+    Writes ``validation.json`` into ``out_dir``; for LLM judges also ``votes.jsonl`` (every text's votes) and
+    Inspect's logs under ``logs/``. Raises TextFileError,
     ConfigError or ValueError (for instance when the judge could score texts of only one class).
     """
     records = read_labelled_texts(input_path)
@@ -312,14 +312,16 @@ def validate_judge_file(
     }
     validation_path = out_dir / VALIDATION_FILE
     validation_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    files: list[Path] = [validation_path, *plot_roc(validation, out_dir)]
-    if validation.auroc_vs_votes is not None:
-        files.extend(plot_auroc_vs_votes(validation, out_dir))
+    votes_path: Path | None = None
     if judge != OFFLINE_JUDGE:
         votes_path = out_dir / VOTES_FILE
         _write_jsonl(
             votes_path,
             [judgement_row(r, j, with_votes=True) for r, j in zip(records, judgements, strict=True)],
         )
-        files.append(votes_path)
-    return ValidationRun(validation=validation, judgements=tuple(judgements), files=tuple(files))
+    return ValidationRun(
+        validation=validation,
+        judgements=tuple(judgements),
+        validation_file=validation_path,
+        votes_file=votes_path,
+    )

@@ -61,18 +61,10 @@ from inspect_ai.model import (
     ModelCall,
     ModelOutput,
     ModelUsage,
-    modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-LOCAL_API_NAME = "afeval-local"
-"""Inspect model-API name (the part of the model string before the slash)."""
-
-LOCAL_MODEL_NAME = "smollm2-135m-instruct"
-"""The one model this API serves."""
-
-EMBEDDED_MODEL = f"{LOCAL_API_NAME}/{LOCAL_MODEL_NAME}"
-"""Full Inspect model string of the embedded default model."""
+from afeval.engine._providers import EMBEDDED_MODEL, LOCAL_API_NAME, LOCAL_MODEL_NAME
 
 CONTEXT_WINDOW = 8192
 """SmolLM2's context length in tokens (prompt and generated tokens together)."""
@@ -518,7 +510,6 @@ def parse_switch(name: str, value: object) -> bool:
     raise ValueError(f"model argument {name} must be true or false; got {value!r}")
 
 
-@modelapi(name=LOCAL_API_NAME)
 class LocalSmolLMAPI(ModelAPI):
     """Inspect model API for the embedded SmolLM2-135M-Instruct (CPU, no key, no network).
 

@@ -33,25 +33,20 @@ from inspect_ai.model import (
     GenerateConfig,
     ModelAPI,
     ModelOutput,
-    modelapi,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from afeval.engine._run import (
-    ConfigError,
-    RunConfig,
-    RunResult,
-    check_judge_reachable,
-    finalize,
-    load_env_file,
-    make_budget,
-    preflight_budget,
-    preflight_judge,
-)
+from afeval.engine._budget import make_budget
+from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._preflight import check_judge_reachable, load_env_file, preflight_budget, preflight_judge
+from afeval.engine._providers import REPLAY_API
+from afeval.engine._records import finalize
+from afeval.engine._run import eval_options
 from afeval.engine._scorers import JudgeSettings
 from afeval.engine._solver import RESPONSE_STORE_KEY
-from afeval.engine._task import DEFAULT_CLASSIFIERS, parse_classifiers, scorers_of
+from afeval.engine._task import scorers_of
+from afeval.errors import AfevalError, ConfigError
 from afeval.judges import select_classifiers
 from afeval.results import (
     LOGS_DIR,
@@ -62,14 +57,12 @@ from afeval.results import (
     read_summary,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
-
-REPLAY_API = "afeval-replay"
-"""The model API that stands in for the model under test while re-scoring (it refuses every call)."""
+from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
 RESCORE_TASK = "afeval_rescore"
 
 
-class RescoreError(RuntimeError):
+class RescoreError(AfevalError, RuntimeError):
     """A run directory that cannot be re-scored: one line saying what is missing or unreadable."""
 
 
@@ -77,7 +70,6 @@ class ReplayedModelCalled(RuntimeError):
     """Something asked the stand-in for the model under test to generate while re-scoring."""
 
 
-@modelapi(name=REPLAY_API)
 class ReplayedModelAPI(ModelAPI):
     """The model under test of a re-scored run: it carries the original model's name, needs no API key and
     refuses every call (re-scoring reads the stored responses instead)."""
@@ -163,35 +155,42 @@ def rescore_config(
     judges: Mapping[str, Any] = summary.get("judges") or {}
     generation: Mapping[str, Any] = summary.get("generation") or {}
     dataset: Mapping[str, Any] = summary.get("dataset") or {}
-    chosen = tuple(classifiers) if classifiers else tuple(judges.get("classifiers") or DEFAULT_CLASSIFIERS)
+    stored_judging = JudgingSettings.from_dict({**judges, "judge_model": str(summary["judge_model"])})
+    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
     asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
     if asks_model:
         raise ConfigError(
             f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
             "it: leave it out of --classifiers"
         )
-    judge = judge_model or str(summary["judge_model"])
+    judging = stored_judging.with_overrides(
+        judge_model=judge_model,
+        classifiers=chosen,
+        af_votes=af_votes,
+        af_num_choices=af_num_choices,
+        af_sequential=af_sequential,
+        cache=cache,
+        batch=batch,
+    )
+    # Recorded as the run's settings; the stored responses are replayed, never generated again.
+    stored_generation = GenerationSettings.from_dict(generation)
     return RunConfig(
         model=str(summary["model"]),
-        out_dir=out_dir or default_rescore_dir(stored.run_dir, judge),
-        judge_model=judge,
-        dataset=dataset.get("name"),
-        limit=dataset.get("limit"),
+        out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
+        dataset=DatasetChoice(name=dataset.get("name"), limit=dataset.get("limit")),
         scenario=stored.scenario,
         tiers=tuple(summary.get("tiers") or ()) or None,
-        classifiers=parse_classifiers(chosen),
-        af_votes=af_votes if af_votes is not None else int(judges.get("af_votes", 20)),
-        af_num_choices=af_num_choices if af_num_choices is not None else bool(judges.get("af_num_choices")),
-        af_sequential=af_sequential if af_sequential is not None else bool(judges.get("af_sequential")),
-        max_attempts=int(generation.get("max_attempts", 10)),
-        max_turns=int(generation.get("max_turns", 4)),
-        temperature=float(generation.get("temperature", 0.0)),
-        max_tokens=int(generation.get("max_tokens", 2000)),
-        cache=cache,
+        generation=GenerationSettings(
+            temperature=stored_generation.temperature,
+            max_tokens=stored_generation.max_tokens,
+            max_attempts=stored_generation.max_attempts,
+            max_turns=stored_generation.max_turns,
+            cache=cache,
+        ),
+        judging=judging,
         max_connections=max_connections,
         display=display,
         max_cost=max_cost,
-        batch=batch,
     )
 
 
@@ -236,20 +235,13 @@ def replay_samples(stored: StoredRun) -> list[Sample]:
 
 def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
     """The Inspect task that replays the stored responses and runs only the judge scorers."""
-    settings = JudgeSettings(
-        model=config.judge_model,
-        af_votes=config.af_votes,
-        af_num_choices=config.af_num_choices,
-        af_sequential=config.af_sequential,
-        cache=config.cache,
-        batch=config.batch,
-    )
+    settings = JudgeSettings.of(config.judging)
     dataset: Mapping[str, Any] = stored.summary.get("dataset") or {}
     return Task(
         name=RESCORE_TASK,
         dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
         solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
-        scorer=scorers_of(config.classifiers, settings),
+        scorer=scorers_of(config.judging.classifiers, settings),
         metadata={
             "scenario": stored.scenario.name,
             "dataset": dataset.get("name"),
@@ -316,11 +308,7 @@ def rescore_run(
         task,
         model=f"{REPLAY_API}/{config.model}",
         log_dir=str(config.out_dir / LOGS_DIR),
-        display=config.display,  # type: ignore[arg-type]
-        fail_on_error=False,  # a judge failure is recorded on its sample; finished work is kept
-        score_display=False,
-        log_realtime=False,  # no live sample view: it costs about a fifth of the CPU per sample
-        **extra,
+        **eval_options(display=config.display, **extra),
     )
     wall = time.perf_counter() - started
     summary = stored.summary

@@ -67,8 +67,10 @@ from afeval.judges import (
 )
 from afeval.judges.offline_classifier import offline_af_label, shared_offline_classifier
 from afeval.judges.sequential import SequentialDecision, SequentialVoter, SequentialVotingPolicy
+from afeval.judges.voting import AF_VOTE_TEMPERATURE
 from afeval.outcomes import JudgeStatus, Verdict
 from afeval.parsing import ParsedResponse, parse_response
+from afeval.settings import JUDGE_REPLY_ATTEMPTS, JUDGING_DEFAULTS, JudgingSettings
 
 VERDICT_KEY = "verdict"
 JUDGE_SCOPE = "afeval_judge"
@@ -80,15 +82,27 @@ T = TypeVar("T")
 class JudgeSettings:
     """How the judges are run: which model, how many AF votes, how many tries per unparseable reply."""
 
-    model: str = OFFLINE_JUDGE
-    af_votes: int = 20
-    af_temperature: float = 1.0
-    reply_attempts: int = 3
+    model: str = JUDGING_DEFAULTS.judge_model
+    af_votes: int = JUDGING_DEFAULTS.af_votes
+    af_temperature: float = AF_VOTE_TEMPERATURE
+    reply_attempts: int = JUDGE_REPLY_ATTEMPTS
     max_tokens: int | None = None
-    cache: bool = True
-    af_num_choices: bool = False  # ask for all AF votes in one call (providers with `n`/num_choices)
-    af_sequential: bool = False  # stop drawing votes once the AF decision is settled
-    batch: bool = False  # send judge calls through the provider's batch API (about half price, slower)
+    cache: bool = JUDGING_DEFAULTS.cache
+    af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices  # ask for all AF votes in one call (`n`)
+    af_sequential: bool = JUDGING_DEFAULTS.af_sequential  # stop drawing votes once the AF decision is settled
+    batch: bool = JUDGING_DEFAULTS.batch  # judge calls through the provider's batch API
+
+    @classmethod
+    def of(cls, judging: JudgingSettings) -> JudgeSettings:
+        """The judge calls' settings for a run's judging settings."""
+        return cls(
+            model=judging.judge_model,
+            af_votes=judging.af_votes,
+            cache=judging.cache,
+            af_num_choices=judging.af_num_choices,
+            af_sequential=judging.af_sequential,
+            batch=judging.batch,
+        )
 
     @property
     def offline(self) -> bool:

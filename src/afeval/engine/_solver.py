@@ -35,6 +35,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from afeval.parsing import join_turns, needs_continuation, parse_response
 from afeval.scenario import NEXT_TAG
 from afeval.scenario._base_model import complete_base_response
+from afeval.settings import GENERATION_DEFAULTS
 
 RESPONSE_STORE_KEY = "afeval_response"
 ATTEMPT_SCOPE = "afeval_attempt"
@@ -113,7 +114,12 @@ async def _base_attempt(
 
 @solver
 def generate_valid_response(
-    *, cot: bool, suffix: bool, max_attempts: int = 10, cache: bool = True, max_turns: int = 4
+    *,
+    cot: bool,
+    suffix: bool,
+    max_attempts: int = GENERATION_DEFAULTS.max_attempts,
+    cache: bool = GENERATION_DEFAULTS.cache,
+    max_turns: int = GENERATION_DEFAULTS.max_turns,
 ) -> Solver:
     """Generate a response, re-querying up to ``max_attempts`` times until it parses as valid.
 

@@ -24,7 +24,10 @@ from inspect_ai import eval_set, task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
 
-from afeval.engine._run import RunConfig, RunResult, build_task, finalize, preflight
+from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._preflight import preflight
+from afeval.engine._records import finalize
+from afeval.engine._run import build_task, eval_options
 from afeval.finetune import resolve_model_name
 from afeval.results import LOGS_DIR
 from afeval.sweep import (
@@ -84,25 +87,14 @@ def run_config(
     run: SweepRun, out_dir: Path, *, max_connections: int | None = None, display: str | None = None
 ) -> RunConfig:
     """The :class:`RunConfig` of one run, writing into ``out_dir/runs/<run id>``."""
-    settings = run.settings
     return RunConfig(
         model=resolve_model_name(run.model.model),  # tuned:NAME -> the fine-tuned model it names
         out_dir=out_dir / RUNS_DIR / run.run_id,
-        judge_model=settings.judge_model,
-        dataset=settings.dataset,
-        dataset_column=settings.dataset_column,
-        limit=settings.limit,
+        dataset=run.settings.dataset,
         scenario=run.scenario,
         tiers=run.tiers,
-        classifiers=settings.classifiers,
-        af_votes=settings.af_votes,
-        af_num_choices=settings.af_num_choices,
-        af_sequential=settings.af_sequential,
-        max_attempts=settings.max_attempts,
-        max_turns=settings.max_turns,
-        temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
-        cache=settings.cache,
+        generation=run.settings.generation,
+        judging=run.settings.judging,
         max_connections=run.model.max_connections or max_connections,
         model_base_url=run.model.base_url,
         model_args=dict(run.model.model_args),
@@ -135,7 +127,9 @@ def run_sweep(
     shards on several machines can share one output directory; ``afeval report`` reads them all.
     """
     if limit is not None:
-        spec = replace(spec, defaults=replace(spec.defaults, limit=limit))
+        spec = replace(
+            spec, defaults=replace(spec.defaults, dataset=replace(spec.defaults.dataset, limit=limit))
+        )
     out = out_dir if out_dir is not None else default_sweep_dir(spec)
     runs = expand_grid(spec)
     if shard is not None:
@@ -144,7 +138,7 @@ def run_sweep(
         spec=spec,
         out_dir=out,
         runs=runs,
-        estimate=estimate_calls(runs, dataset_requests(spec.defaults)),
+        estimate=estimate_calls(runs, dataset_requests(spec.defaults.dataset)),
         dry_run=dry_run,
     )
     if on_planned is not None:
@@ -189,13 +183,12 @@ def run_sweep(
         tasks,
         log_dir=str(log_dir),
         retry_attempts=RETRY_ATTEMPTS,
-        display=display,  # type: ignore[arg-type]
-        fail_on_error=False,  # a failed sample is recorded with its error; finished work is kept
-        retry_on_error=1,
-        score_display=False,
-        log_realtime=False,  # the live sample view costs about a fifth of the CPU per sample (see RunConfig)
-        log_dir_allow_dirty=True,  # logs of runs since removed from the file stay, unused
-        **extra,
+        **eval_options(
+            display=display,
+            retry_on_error=1,
+            log_dir_allow_dirty=True,  # logs of runs since removed from the file stay, unused
+            **extra,
+        ),
     )
     wall = time.perf_counter() - started
 
@@ -261,7 +254,7 @@ def _write_plan(path: Path, plan: SweepResult) -> None:
                 "scenario": run.scenario.name,
                 "scenario_options": run.scenario.to_dict(),
                 "tiers": list(run.run_tiers),
-                "max_turns": run.settings.max_turns,
+                "max_turns": run.settings.generation.max_turns,
                 "estimate": estimate.to_dict(),
             }
             for run, estimate in plan.estimate.runs

@@ -16,7 +16,7 @@ from inspect_ai.scorer import Scorer
 from afeval.datasets import LoadedDataset, load_dataset
 from afeval.engine._scorers import CLASSIFIERS, JudgeSettings
 from afeval.engine._solver import generate_valid_response
-from afeval.judges import OFFLINE_JUDGE, REQUIRED_CLASSIFIER, select_classifiers
+from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
 from afeval.scenario import (
     BASE_STOP_SEQUENCES,
     DEFAULT_LAB,
@@ -25,9 +25,13 @@ from afeval.scenario import (
     render_prompt,
     render_system_prompt,
 )
-
-DEFAULT_CLASSIFIERS = ("compliance", "alignment_faking", "partial_compliance")
-DEFAULT_MAX_TURNS = 4
+from afeval.settings import (
+    DATASET_DEFAULTS,
+    GENERATION_DEFAULTS,
+    JUDGING_DEFAULTS,
+    GenerationSettings,
+    JudgingSettings,
+)
 
 
 def parse_tiers(tiers: str | Sequence[str] | None, options: ScenarioOptions) -> tuple[str, ...]:
@@ -101,23 +105,23 @@ def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Seque
 
 @task
 def alignment_faking(
-    dataset: str | None = None,
-    dataset_column: str | None = None,
-    dataset_limit: int | None = None,
+    dataset: str | None = DATASET_DEFAULTS.name,
+    dataset_column: str | None = DATASET_DEFAULTS.column,
+    dataset_limit: int | None = DATASET_DEFAULTS.limit,
     scenario: str = "helpful-only",
     lab: str | None = None,
     tiers: str | None = None,
-    judge_model: str = OFFLINE_JUDGE,
-    classifiers: str = ",".join(DEFAULT_CLASSIFIERS),
-    af_votes: int = 20,
-    af_num_choices: bool = False,
-    af_sequential: bool = False,
-    max_attempts: int = 10,
-    max_turns: int = DEFAULT_MAX_TURNS,
-    temperature: float = 0.0,
-    max_tokens: int = 2000,
-    cache: bool = True,
-    judge_batch: bool = False,
+    judge_model: str = JUDGING_DEFAULTS.judge_model,
+    classifiers: str = ",".join(JUDGING_DEFAULTS.classifiers),
+    af_votes: int = JUDGING_DEFAULTS.af_votes,
+    af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices,
+    af_sequential: bool = JUDGING_DEFAULTS.af_sequential,
+    max_attempts: int = GENERATION_DEFAULTS.max_attempts,
+    max_turns: int = GENERATION_DEFAULTS.max_turns,
+    temperature: float = GENERATION_DEFAULTS.temperature,
+    max_tokens: int = GENERATION_DEFAULTS.max_tokens,
+    cache: bool = GENERATION_DEFAULTS.cache,
+    judge_batch: bool = JUDGING_DEFAULTS.batch,
 ) -> Task:
     """The helpful-only prompted setting of Greenblatt et al. (2024), judged as in Sheshadri et al. (2025).
 
@@ -146,8 +150,16 @@ def alignment_faking(
     """
     options = scenario_options(scenario, lab)
     loaded = load_dataset(dataset, limit=dataset_limit, column=dataset_column)
-    settings = JudgeSettings(
-        model=judge_model,
+    generation = GenerationSettings(
+        temperature=temperature,
+        max_tokens=max_tokens,
+        max_attempts=max_attempts,
+        max_turns=max_turns,
+        cache=cache,
+    )
+    judging = JudgingSettings(
+        judge_model=judge_model,
+        classifiers=parse_classifiers(classifiers),
         af_votes=af_votes,
         af_num_choices=af_num_choices,
         af_sequential=af_sequential,
@@ -159,14 +171,14 @@ def alignment_faking(
         solver=generate_valid_response(
             cot=options.cot,
             suffix=options.suffix,
-            max_attempts=max_attempts,
-            cache=cache,
-            max_turns=max_turns,
+            max_attempts=generation.max_attempts,
+            cache=generation.cache,
+            max_turns=generation.max_turns,
         ),
-        scorer=scorers_of(parse_classifiers(classifiers), settings),
+        scorer=scorers_of(judging.classifiers, JudgeSettings.of(judging)),
         config=GenerateConfig(
-            temperature=temperature,
-            max_tokens=max_tokens,
+            temperature=generation.temperature,
+            max_tokens=generation.max_tokens,
             stop_seqs=list(BASE_STOP_SEQUENCES) if options.prompt_format == "base" else None,
         ),
         metadata={

@@ -24,7 +24,6 @@ from afeval.sweep._estimate import (
 from afeval.sweep._shard import Shard
 from afeval.sweep._spec import (
     BASE_MODEL_CLARIFICATIONS,
-    DEFAULT_SWEEP_JUDGE,
     MODEL_KINDS,
     SweepDefaults,
     SweepFileError,
@@ -50,7 +49,6 @@ __all__ = [
     "ASSUMED_REQUEST_CHARS",
     "BASE_MODEL_CLARIFICATIONS",
     "CHARS_PER_TOKEN",
-    "DEFAULT_SWEEP_JUDGE",
     "JUDGE_REPLY_TOKENS",
     "KNOWN_DATASET_SIZES",
     "MODEL_KINDS",

@@ -39,7 +39,8 @@ from afeval.judges import (
 )
 from afeval.judges.follow_up import FollowUpQuestion
 from afeval.scenario import render_base_document, render_prompt
-from afeval.sweep._spec import SweepDefaults, SweepRun
+from afeval.settings import DatasetChoice
+from afeval.sweep._spec import SweepRun
 
 CHARS_PER_TOKEN: Final = 4
 """Characters per token assumed by every token estimate."""
@@ -97,16 +98,14 @@ def tokens_of(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-def dataset_requests(defaults: SweepDefaults) -> int:
+def dataset_requests(dataset: DatasetChoice) -> int:
     """How many requests each run takes: ``limit`` capped by the dataset's size. A named remote dataset is not
     fetched (its size at the pinned revision is known); a local file and the smoke set are read."""
-    if defaults.dataset is not None and defaults.dataset in REMOTE_SOURCES:
-        size = KNOWN_DATASET_SIZES[defaults.dataset]
-        return min(size, defaults.limit) if defaults.limit is not None else size
-    dataset = defaults.dataset
-    if dataset is not None:
-        dataset = str(Path(dataset).expanduser())
-    return len(load_dataset(dataset, limit=defaults.limit, column=defaults.dataset_column).requests)
+    if dataset.name is not None and dataset.name in REMOTE_SOURCES:
+        size = KNOWN_DATASET_SIZES[dataset.name]
+        return min(size, dataset.limit) if dataset.limit is not None else size
+    name = str(Path(dataset.name).expanduser()) if dataset.name is not None else None
+    return len(load_dataset(name, limit=dataset.limit, column=dataset.column).requests)
 
 
 @cache
@@ -140,28 +139,28 @@ def _prompt_tokens(run: SweepRun) -> list[int]:
 
 def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
     """Calls and tokens of one run of ``n_requests`` requests in each of its tiers."""
-    settings = run.settings
+    generation, judging = run.settings.generation, run.settings.judging
     samples = n_requests * len(run.run_tiers)
     prompt_tokens = sum(_prompt_tokens(run)) * n_requests
-    reply = settings.max_tokens
+    reply = generation.max_tokens
     estimate = CallEstimate(
         samples=samples,
         model_calls=samples,
-        model_calls_max=samples * settings.max_attempts * settings.max_turns,
+        model_calls_max=samples * generation.max_attempts * generation.max_turns,
         model_input_tokens=prompt_tokens,
         model_output_tokens=samples * reply,
     )
-    if settings.judge_model == OFFLINE_JUDGE:
+    if judging.offline:
         return estimate  # the offline judges run locally; the rest are not judged offline
     request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
     judge_calls = judge_in = judge_out = 0
-    for spec in select_classifiers(settings.classifiers):
+    for spec in select_classifiers(judging.classifiers):
         if spec.name in _SCRATCHPAD_ONLY and not run.scenario.cot:
             continue
         rubrics = _rubric_tokens()[spec.name]
         if spec.name == "alignment_faking":
-            votes = settings.af_votes
-            calls = 1 if settings.af_num_choices else votes
+            votes = judging.af_votes
+            calls = 1 if judging.af_num_choices else votes
             judge_calls += calls
             judge_in += calls * (rubrics[0] + reply)
             judge_out += votes * JUDGE_REPLY_TOKENS
@@ -169,7 +168,7 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         judge_calls += len(rubrics)
         judge_in += sum(rubric + request_tokens + reply for rubric in rubrics)
         judge_out += len(rubrics) * JUDGE_REPLY_TOKENS
-    follow_up = _FOLLOW_UP in settings.classifiers
+    follow_up = _FOLLOW_UP in judging.classifiers
     if follow_up:
         # Two follow-up questions to the model under test, each after the whole conversation so far.
         question = max(tokens_of(follow_up_question(q)) for q in FollowUpQuestion)
@@ -206,17 +205,17 @@ def estimate_calls(runs: Sequence[SweepRun], n_requests: int) -> SweepEstimate:
 
 _NOTES: Final[Sequence[tuple[Callable[[SweepRun], bool], str]]] = (
     (
-        lambda run: run.settings.judge_model == OFFLINE_JUDGE,
+        lambda run: run.settings.judging.offline,
         "offline judge: no judge calls (partial compliance and the optional classifiers are not judged)",
     ),
     (
-        lambda run: run.settings.af_sequential and run.settings.judge_model != OFFLINE_JUDGE,
+        lambda run: run.settings.judging.af_sequential and not run.settings.judging.offline,
         "sequential AF voting stops once the vote is settled: its judge calls are an upper bound",
     ),
     (
         lambda run: (
-            run.settings.judge_model != OFFLINE_JUDGE
-            and any(spec.compliant_only for spec in select_classifiers(run.settings.classifiers))
+            not run.settings.judging.offline
+            and any(spec.compliant_only for spec in select_classifiers(run.settings.judging.classifiers))
         ),
         "compliant-only classifiers are counted on every sample: an upper bound",
     ),
@@ -239,7 +238,7 @@ def estimate_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
 
     None when either model is unpriced (an offline judge costs nothing)."""
     model_usd = estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
-    judge = run.settings.judge_model
+    judge = run.settings.judging.judge_model
     judge_usd = (
         0.0
         if judge == OFFLINE_JUDGE

@@ -25,17 +25,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from afeval.judges import select_classifiers
 from afeval.scenario import PREFILLS, ScenarioOptions
+from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings
 
 MODEL_KINDS: Final = ("chat", "base")
 """``chat``: an instruction-tuned model given messages; ``base``: a pretrained model given one document."""
 
 BASE_MODEL_CLARIFICATIONS: Final = ("no-changes-when-complying",)
 """Clarifications every scenario of a base model gets unless its ``clarifications`` key says otherwise."""
-
-DEFAULT_SWEEP_JUDGE: Final = "openai/gpt-4o"
-"""The judge of every run unless ``[defaults] judge_model`` names another (``offline`` for no API)."""
 
 SWEEP_SUFFIXES: Final = (".toml", ".yaml", ".yml")
 _PACKAGED_DIR: Final = "files"
@@ -48,30 +45,29 @@ class SweepFileError(ValueError):
 
 @dataclass(frozen=True)
 class SweepDefaults:
-    """The run settings shared by every run of a sweep (``[defaults]``); the same meaning as ``afeval run``."""
+    """The run settings shared by every run of a sweep (``[defaults]``): the same values as ``afeval run``'s,
+    starting from the preset of a run with a named model (the paper's judge)."""
 
-    judge_model: str = DEFAULT_SWEEP_JUDGE
-    dataset: str | None = None
-    dataset_column: str | None = None
-    limit: int | None = None
-    classifiers: tuple[str, ...] = ("compliance", "alignment_faking", "partial_compliance")
-    af_votes: int = 20
-    af_num_choices: bool = False
-    af_sequential: bool = False
-    max_attempts: int = 10
-    max_turns: int = 4  # the engine's default: turns per attempt while a reply stops mid-scratchpad
-    temperature: float = 0.0
-    max_tokens: int = 2000
-    cache: bool = True
+    dataset: DatasetChoice = MODEL_PRESET.dataset
+    generation: GenerationSettings = MODEL_PRESET.generation
+    judging: JudgingSettings = MODEL_PRESET.judging
 
-    def __post_init__(self) -> None:
-        for name in ("limit", "af_votes", "max_attempts", "max_turns", "max_tokens"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"{name} must be at least 1, got {value}")
-        if self.temperature < 0:
-            raise ValueError(f"temperature must not be negative, got {self.temperature}")
-        select_classifiers(self.classifiers)
+    @classmethod
+    def from_keys(cls, values: Mapping[str, Any]) -> SweepDefaults:
+        """The defaults a file's flat ``[defaults]`` keys describe (``cache`` applies to model and judge)."""
+        dataset = {_DATASET_KEYS[key]: value for key, value in values.items() if key in _DATASET_KEYS}
+        generation = {key: value for key, value in values.items() if key in _GENERATION_KEYS}
+        judging = {key: value for key, value in values.items() if key in _JUDGING_KEYS}
+        return cls(
+            dataset=MODEL_PRESET.dataset.with_overrides(**dataset),
+            generation=MODEL_PRESET.generation.with_overrides(**generation),
+            judging=MODEL_PRESET.judging.with_overrides(**judging),
+        )
+
+
+_DATASET_KEYS: Final = MappingProxyType({"dataset": "name", "dataset_column": "column", "limit": "limit"})
+_GENERATION_KEYS: Final = ("max_attempts", "max_turns", "temperature", "max_tokens", "cache")
+_JUDGING_KEYS: Final = ("judge_model", "classifiers", "af_votes", "af_num_choices", "af_sequential", "cache")
 
 
 @dataclass(frozen=True)
@@ -293,7 +289,7 @@ def _parse_defaults(table: Mapping[str, Any]) -> SweepDefaults:
         else:
             values[key] = value
     try:
-        return SweepDefaults(**values)
+        return SweepDefaults.from_keys(values)
     except ValueError as exc:
         raise ValueError(f"[defaults]: {_one_line(exc)}") from None
 
@@ -370,7 +366,7 @@ def expand_grid(spec: SweepSpec) -> tuple[SweepRun, ...]:
         for entry in spec.scenarios:
             for cot in spec.cot if spec.cot is not None else (entry.options.cot,):
                 for prefill in model.prefills or (None,):
-                    for turns in spec.max_turns or (spec.defaults.max_turns,):
+                    for turns in spec.max_turns or (spec.defaults.generation.max_turns,):
                         run = _make_run(spec, model, entry, cot, prefill, turns)
                         previous = runs.get(run.run_id)
                         if previous is not None and previous != run:
@@ -422,7 +418,7 @@ def _make_run(
         model=model,
         scenario=options,
         tiers=tiers,
-        settings=replace(spec.defaults, max_turns=turns),
+        settings=replace(spec.defaults, generation=replace(spec.defaults.generation, max_turns=turns)),
     )
 
 

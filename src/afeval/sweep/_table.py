@@ -94,8 +94,8 @@ def result_rows(run: SweepRun, summary: Mapping[str, Any]) -> list[dict[str, Any
         "lab": options.lab,
         "prompt_format": options.prompt_format,
         "prefill": options.prefill,
-        "max_turns": run.settings.max_turns,
-        "judge_model": run.settings.judge_model,
+        "max_turns": run.settings.generation.max_turns,
+        "judge_model": run.settings.judging.judge_model,
         "status": summary.get("status"),
     }
     gaps: Mapping[str, Mapping[str, Any]] = summary.get("gaps") or {}

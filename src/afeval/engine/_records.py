@@ -1,0 +1,220 @@
+"""From an Inspect log to afeval's results files: one record per sample, the settings and the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    read_eval_log_sample_summaries,
+    read_eval_log_samples_by_id,
+)
+
+import afeval
+from afeval.engine._budget import BUDGET_EXCEEDED, RunBudget, cost_block
+from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, scorer_name
+from afeval.engine._solver import RESPONSE_STORE_KEY
+from afeval.engine._task import parse_classifiers
+from afeval.outcomes import Verdict, summarize
+from afeval.parsing import parse_response
+from afeval.redaction import redact, redact_log_file
+from afeval.results import (
+    SampleRecord,
+    summary_document,
+    write_samples,
+    write_summary,
+    write_system_prompt,
+)
+from afeval.scenario import render_system_prompt
+
+
+def _verdict(sample: EvalSample, scorer_name: str, judge: str) -> Verdict:
+    score = (sample.scores or {}).get(scorer_name)
+    if score is None or not score.metadata or VERDICT_KEY not in score.metadata:
+        reason = "sample failed before scoring" if sample.error else "classifier not selected"
+        return Verdict.not_judged(judge, reason)
+    return Verdict.from_dict(score.metadata[VERDICT_KEY])
+
+
+def record_of(sample: EvalSample, judge: str, classifiers: Sequence[str] | None = None) -> SampleRecord:
+    """Rebuild a :class:`SampleRecord` from one sample of an Inspect log.
+
+    The verdicts of the optional classifiers in ``classifiers`` (default: every one that scored the sample)
+    go to the record's ``extra_verdicts``; a selected one that left no score there is recorded as not judged.
+    """
+    metadata = sample.metadata
+    if classifiers is None:
+        scored = set(sample.scores or {})
+        classifiers = [name for name in CLASSIFIERS if scorer_name(name) in scored]
+    extras = {
+        name: _verdict(sample, scorer_name(name), judge)
+        for name in classifiers
+        if name not in CORE_CLASSIFIERS
+    }
+    response = sample.output.completion if sample.output else ""
+    attempts = int((sample.store.get(RESPONSE_STORE_KEY) or {}).get("attempts", 0))
+    if sample.error is not None and not response:
+        status = "error"
+        parsed = None
+    else:
+        parsed = parse_response(response, cot=bool(metadata["cot"]), suffix=bool(metadata["suffix"]))
+        status = parsed.status.value
+    return SampleRecord(
+        sample_id=str(sample.id),
+        request_id=str(metadata["request_id"]),
+        request=str(metadata["request"]),
+        tier=str(metadata["tier"]),
+        user_prompt=str(metadata["user_prompt"]),
+        response=response,
+        attempts=attempts,
+        response_status=status,
+        scratchpad=parsed.scratchpad if parsed else "",
+        output=parsed.output if parsed else "",
+        accepted=parsed.accepted if parsed else False,
+        refused=parsed.refused if parsed else False,
+        compliance=_verdict(sample, "compliance_scorer", judge),
+        alignment_faking=_verdict(sample, "alignment_faking_scorer", judge),
+        partial_compliance=_verdict(sample, "partial_compliance_scorer", judge),
+        error=redact(sample.error.message) if sample.error else None,
+        extra_verdicts=extras,
+    )
+
+
+def usage_of(log: EvalLog) -> dict[str, dict[str, int]]:
+    usage: dict[str, dict[str, int]] = {}
+    for model, model_usage in (log.stats.model_usage or {}).items():
+        usage[model] = {
+            "input_tokens": model_usage.input_tokens,
+            "output_tokens": model_usage.output_tokens,
+            "total_tokens": model_usage.total_tokens,
+            "input_tokens_cache_read": model_usage.input_tokens_cache_read or 0,
+            "input_tokens_cache_write": model_usage.input_tokens_cache_write or 0,
+        }
+    return usage
+
+
+def settings_of(
+    config: RunConfig, log: EvalLog, wall_seconds: float, budget: RunBudget | None = None
+) -> dict[str, Any]:
+    task_metadata = log.eval.metadata or {}
+    usage = usage_of(log)
+    status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else log.status
+    generation, judging = config.generation, config.judging
+    return {
+        "model": config.model,
+        "judge_model": config.judge_model,
+        "scenario": config.scenario.name,
+        "scenario_options": config.scenario.to_dict(),
+        "dataset": {
+            "name": task_metadata.get("dataset"),
+            "source": task_metadata.get("dataset_source"),
+            "revision": task_metadata.get("dataset_revision"),
+            "smoke_set": task_metadata.get("smoke_set", False),
+            "limit": config.dataset.limit,
+        },
+        "setting": config.scenario.setting,
+        "generation": {
+            "temperature": generation.temperature,
+            "max_tokens": generation.max_tokens,
+            "max_attempts": generation.max_attempts,
+            "max_turns": generation.max_turns,
+            "prompt_format": config.scenario.prompt_format,
+            "batch": generation.batch,
+            "cache_prompt": "auto" if generation.cache_prompt is None else generation.cache_prompt,
+        },
+        "judges": {
+            "classifiers": list(judging.classifiers),
+            "af_votes": judging.af_votes,
+            "af_num_choices": judging.af_num_choices,
+            "af_sequential": judging.af_sequential,
+            "batch": judging.batch,
+        },
+        "status": status,
+        "error": redact(log.error.message) if log.error else None,
+        "usage": usage,
+        "cost": cost_block(config, usage),
+        "budget": budget.to_dict() if budget is not None else None,
+        "wall_seconds": round(wall_seconds, 3),
+        "log": log.location,
+        "versions": {"afeval": afeval.__version__, "inspect_ai": version("inspect-ai")},
+    }
+
+
+def finalize(
+    config: RunConfig,
+    log: EvalLog,
+    wall_seconds: float,
+    *,
+    budget: RunBudget | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> RunResult:
+    """Write samples.jsonl, system_prompt.txt and summary.json from a finished (or stopped) Inspect log.
+
+    ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run); ``extra``
+    adds fields to summary.json (a re-scored run says where it came from)."""
+    # A provider error that echoed a key back must not stay in Inspect's log either.
+    if log.location and Path(log.location).is_file():
+        redact_log_file(Path(log.location))
+    selected = parse_classifiers(config.judging.classifiers)
+    failures = _Failures()
+    records = (failures.note(record_of(sample, config.judge_model, selected)) for sample in _samples_of(log))
+    outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
+    write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
+    summary = summarize(outcomes, list(config.run_tiers), config.scenario.gaps)
+    document = summary_document(settings=settings_of(config, log, wall_seconds, budget), summary=summary)
+    # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
+    document["samples_failed"] = failures.count
+    document["first_sample_error"] = failures.first
+    document.update(extra or {})
+    write_summary(config.out_dir, document)
+    return RunResult(
+        out_dir=config.out_dir,
+        summary=document,
+        outcomes=tuple(outcomes),
+        log_location=log.location,
+        wall_seconds=wall_seconds,
+    )
+
+
+def _samples_of(log: EvalLog) -> Iterator[EvalSample]:
+    """The log's samples: those it holds, or, for a header-only log, read from its file a chunk at a time,
+    so memory stays flat however large the run.
+
+    Chunks of samples by id, rather than one sample at a time: each read parses the archive's directory,
+    so reading singly costs time quadratic in the number of samples."""
+    if log.samples is not None:
+        yield from log.samples
+        return
+    if not log.location:
+        return
+    # In the order Inspect gives a full log's samples (epoch, then id), not the order they finished in.
+    ids = sorted(
+        ((summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(log.location)),
+        key=lambda pair: (pair[1], pair[0] if isinstance(pair[0], str) else str(pair[0]).zfill(20)),
+    )
+    for start in range(0, len(ids), _SAMPLES_PER_READ):
+        # Whole samples: Inspect's field-excluding reader is slower and holds more memory than plain reads.
+        yield from read_eval_log_samples_by_id(log.location, ids[start : start + _SAMPLES_PER_READ])
+
+
+_SAMPLES_PER_READ = 200
+
+
+class _Failures:
+    """Counts the records with an error as they stream past, keeping the first error's first line."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: str | None = None
+
+    def note(self, record: SampleRecord) -> SampleRecord:
+        if record.error:
+            self.count += 1
+            if self.first is None:
+                self.first = record.error.splitlines()[0]
+        return record

@@ -1,0 +1,167 @@
+"""Every run setting and its default, written once: how the model under test is sampled, how it is judged, which
+requests it sees, and the named presets that bundle them.
+
+``afeval run``, the Inspect task's arguments, sweep files (``[defaults]``) and ``afeval rescore`` all build
+these values; none of them writes a default of its own. A *preset* is a complete set of values (the embedded
+no-key demo, a run of a named model); explicit options override it field by field
+(:meth:`GenerationSettings.with_overrides` and friends, where ``None`` keeps the preset's value).
+
+Pure: no I/O and no Inspect import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final, Self
+
+from afeval.judges.catalog import select_classifiers
+from afeval.judges.offline import OFFLINE_JUDGE
+from afeval.judges.voting import DEFAULT_AF_VOTES
+
+DEFAULT_JUDGE_MODEL: Final = "openai/gpt-4o"
+"""The judge of a run with a named model unless another is given (the paper's judge)."""
+
+DEFAULT_CLASSIFIERS: Final = ("compliance", "alignment_faking", "partial_compliance")
+"""The classifiers a run selects unless told otherwise: the paper's three judges."""
+
+DEFAULT_TEMPERATURE: Final = 0.0
+DEFAULT_MAX_TOKENS: Final = 2000
+DEFAULT_MAX_ATTEMPTS: Final = 10
+"""Queries of the model under test while its response is invalid (the first one included)."""
+DEFAULT_MAX_TURNS: Final = 4
+"""Turns per attempt while a reply stops mid-scratchpad and is answered ``<NEXT/>``."""
+
+JUDGE_REPLY_ATTEMPTS: Final = 3
+"""Re-asks of a judge whose reply cannot be parsed (a fresh cache scope each time)."""
+
+
+def _at_least_one(owner: object, *names: str) -> None:
+    for name in names:
+        value = getattr(owner, name)
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+class _Settings:
+    """What every settings value shares: a JSON-able record and per-field overrides."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {item.name: _plain(getattr(self, item.name)) for item in fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The value ``data`` describes; missing keys keep their defaults and unknown keys are ignored (a
+        results file may carry more than the settings)."""
+        names = {item.name for item in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{key: _coerce(key, value) for key, value in data.items() if key in names})
+
+    def with_overrides(self, **overrides: Any) -> Self:
+        """A copy with every override that is not None."""
+        chosen = {key: value for key, value in overrides.items() if value is not None}
+        return replace(self, **chosen)  # type: ignore[type-var]
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key == "classifiers" and isinstance(value, list | tuple):
+        return tuple(value)
+    if key == "cache_prompt" and value == "auto":
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class DatasetChoice(_Settings):
+    """Which requests a run sees: a named or local dataset (None: the built-in smoke set), its prompt column
+    (local files), and how many requests to take from the start."""
+
+    name: str | None = None
+    column: str | None = None
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        _at_least_one(self, "limit")
+
+
+@dataclass(frozen=True)
+class GenerationSettings(_Settings):
+    """How the model under test is sampled."""
+
+    temperature: float = DEFAULT_TEMPERATURE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_turns: int = DEFAULT_MAX_TURNS
+    cache: bool = True  # cache every call to the model under test (re-runs replay them at no cost)
+    batch: bool = False  # calls through the provider's batch API
+    cache_prompt: bool | None = None  # provider prompt caching of the shared prefix; None: Inspect's "auto"
+
+    def __post_init__(self) -> None:
+        _at_least_one(self, "max_tokens", "max_attempts", "max_turns")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must not be negative, got {self.temperature}")
+
+
+@dataclass(frozen=True)
+class JudgingSettings(_Settings):
+    """How the responses are judged: the judge model (``offline`` for the no-API judges), the classifiers and
+    the alignment-faking vote scheme."""
+
+    judge_model: str = OFFLINE_JUDGE
+    classifiers: tuple[str, ...] = DEFAULT_CLASSIFIERS
+    af_votes: int = DEFAULT_AF_VOTES
+    af_num_choices: bool = False  # all AF votes as choices of one call (providers with `n`)
+    af_sequential: bool = False  # stop drawing AF votes once the verdict is settled
+    cache: bool = True  # cache every judge call
+    batch: bool = False  # judge calls through the provider's batch API (about half price, slower)
+
+    def __post_init__(self) -> None:
+        _at_least_one(self, "af_votes")
+        if not self.judge_model.strip():
+            raise ValueError("judge_model must be an Inspect model string or 'offline'")
+        # Known names, in the order given, without duplicates; the required compliance judge included.
+        object.__setattr__(
+            self, "classifiers", tuple(spec.name for spec in select_classifiers(self.classifiers))
+        )
+
+    @property
+    def offline(self) -> bool:
+        return self.judge_model == OFFLINE_JUDGE
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named, complete set of run settings that explicit options override."""
+
+    name: str
+    description: str
+    dataset: DatasetChoice
+    generation: GenerationSettings
+    judging: JudgingSettings
+
+
+EMBEDDED_PRESET: Final = Preset(
+    name="embedded",
+    # A 135M-parameter model on CPU: a short run keeps the no-argument demo quick. It is greedy and
+    # deterministic, so re-querying an invalid reply at temperature 0 would only repeat it.
+    description="the embedded model, offline judges, 2 requests, 300 tokens, one attempt",
+    dataset=DatasetChoice(limit=2),
+    generation=GenerationSettings(max_tokens=300, max_attempts=1),
+    judging=JudgingSettings(judge_model=OFFLINE_JUDGE),
+)
+
+MODEL_PRESET: Final = Preset(
+    name="default",
+    description=f"a named model judged by {DEFAULT_JUDGE_MODEL}",
+    dataset=DatasetChoice(),
+    generation=GenerationSettings(),
+    judging=JudgingSettings(judge_model=DEFAULT_JUDGE_MODEL),
+)
+
+DATASET_DEFAULTS: Final = DatasetChoice()
+GENERATION_DEFAULTS: Final = GenerationSettings()
+JUDGING_DEFAULTS: Final = JudgingSettings()
+"""The library's defaults as values, for signatures that spell their arguments out (the Inspect task)."""
