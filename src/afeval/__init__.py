@@ -1,3 +1,5 @@
 """afeval: measure alignment faking in language models."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("afeval")

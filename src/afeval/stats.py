@@ -34,53 +34,6 @@ __all__ = [
     "wilson_interval",
 ]
 
-# Coefficients of Acklam's rational approximation to the inverse standard normal CDF (relative error
-# below 1.15e-9); one Halley step against math.erfc then brings it to full double precision.
-_ACKLAM_A = (
-    -3.969683028665376e01,
-    2.209460984245205e02,
-    -2.759285104469687e02,
-    1.383577518672690e02,
-    -3.066479806614716e01,
-    2.506628277459239e00,
-)
-_ACKLAM_B = (
-    -5.447609879822406e01,
-    1.615858368580409e02,
-    -1.556989798598866e02,
-    6.680131188771972e01,
-    -1.328068155288572e01,
-)
-_ACKLAM_C = (
-    -7.784894002430293e-03,
-    -3.223964580411365e-01,
-    -2.400758277161838e00,
-    -2.549732539343734e00,
-    4.374664141464968e00,
-    2.938163982698783e00,
-)
-_ACKLAM_D = (
-    7.784695709041462e-03,
-    3.224671290700398e-01,
-    2.445134137142996e00,
-    3.754408661907416e00,
-)
-_ACKLAM_LOW_TAIL = 0.02425
-
-
-def _polynomial(coefficients: tuple[float, ...], x: float) -> float:
-    """Horner evaluation, highest power first."""
-    value = 0.0
-    for coefficient in coefficients:
-        value = value * x + coefficient
-    return value
-
-
-def _normal_cdf(x: float) -> float:
-    # erfc keeps full relative precision in the lower tail, where 1 + erf would cancel.
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
 def normal_quantile(probability: float) -> float:
     """The standard normal quantile (inverse CDF): the z with P(Z <= z) = probability.
 
@@ -89,20 +42,9 @@ def normal_quantile(probability: float) -> float:
     """
     if not 0.0 < probability < 1.0:
         raise ValueError(f"probability must be strictly between 0 and 1, got {probability!r}")
-    if probability < _ACKLAM_LOW_TAIL:
-        q = math.sqrt(-2.0 * math.log(probability))
-        z = _polynomial(_ACKLAM_C, q) / (_polynomial(_ACKLAM_D, q) * q + 1.0)
-    elif probability <= 1.0 - _ACKLAM_LOW_TAIL:
-        q = probability - 0.5
-        r = q * q
-        z = _polynomial(_ACKLAM_A, r) * q / (_polynomial(_ACKLAM_B, r) * r + 1.0)
-    else:
-        q = math.sqrt(-2.0 * math.log1p(-probability))
-        z = -_polynomial(_ACKLAM_C, q) / (_polynomial(_ACKLAM_D, q) * q + 1.0)
-    # One Halley refinement step (Acklam's recommendation).
-    error = _normal_cdf(z) - probability
-    step = error * math.sqrt(2.0 * math.pi) * math.exp(z * z / 2.0)
-    return z - step / (1.0 + z * step / 2.0)
+    from scipy.special import ndtri  # imported on first use: scipy.special takes most of a second to load
+
+    return float(ndtri(probability))
 
 
 def _check_counts(successes: int, n: int) -> None:

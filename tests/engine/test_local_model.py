@@ -33,14 +33,16 @@ from inspect_ai.model import (
 
 from afeval.engine import _local_model
 from afeval.engine._local_model import (
-    CONTEXT_WINDOW,
     EMBEDDED_MODEL,
     LocalModelUnavailableError,
-    PrefixKVCache,
     chat_turns,
     check_local_model_available,
-    common_prefix_length,
     parse_switch,
+)
+from afeval.engine._local_prefix import (
+    CONTEXT_WINDOW,
+    PrefixKVCache,
+    common_prefix_length,
     plan_token_budget,
     reusable_prefix_length,
     truncate_at_stop,

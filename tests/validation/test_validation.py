@@ -20,7 +20,6 @@ from afeval.validation import (
     TextJudgement,
     TextRecord,
     TextVerdict,
-    _paired_auroc,
     auroc,
     auroc_vs_votes,
     auroc_with_ci,
@@ -32,6 +31,7 @@ from afeval.validation import (
     validate_judge,
     youden_threshold,
 )
+from afeval.validation._metrics import _paired_auroc
 
 # Worked by hand: of the four (positive, negative) pairs, 0.35 > 0.1, 0.8 > 0.1, 0.8 > 0.4 rank correctly and
 # 0.35 < 0.4 does not, so AUROC = 3/4.
