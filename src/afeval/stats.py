@@ -34,6 +34,7 @@ __all__ = [
     "wilson_interval",
 ]
 
+
 def normal_quantile(probability: float) -> float:
     """The standard normal quantile (inverse CDF): the z with P(Z <= z) = probability.
 
