@@ -22,7 +22,6 @@ from afeval.cost import cost_line
 from afeval.datasets import DatasetError
 from afeval.engine import EMBEDDED_MODEL, RunConfig, run_evaluation
 from afeval.engine._run import BUDGET_EXCEEDED, ConfigError
-from afeval.finetune import resolve_model_name
 from afeval.judges import OFFLINE_JUDGE
 from afeval.scenario import compose_scenario
 
@@ -220,7 +219,6 @@ def run(
     embedded = model is None
     chosen_model = EMBEDDED_MODEL if embedded else str(model)
     try:
-        chosen_model = resolve_model_name(chosen_model)  # tuned:NAME -> a fine-tuned model
         options = compose_scenario(
             scenario,
             setting=setting,

@@ -1,8 +1,13 @@
 """The thin Inspect AI layer: the task, the solver, the judge scorers, the embedded model and the run driver."""
 
+from afeval.engine._generate import (
+    DEFAULT_GENERATION_CONNECTIONS,
+    GenerationPrompt,
+    check_generator,
+    generate_texts,
+)
 from afeval.engine._local_model import EMBEDDED_MODEL
 from afeval.engine._run import (
-    ConfigError,
     RunConfig,
     RunResult,
     build_task,
@@ -13,16 +18,21 @@ from afeval.engine._run import (
 )
 from afeval.engine._sweep import SweepResult, run_sweep
 from afeval.engine._task import alignment_faking
+from afeval.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_GENERATION_CONNECTIONS",
     "EMBEDDED_MODEL",
     "ConfigError",
+    "GenerationPrompt",
     "RunConfig",
     "RunResult",
     "SweepResult",
     "alignment_faking",
     "build_task",
+    "check_generator",
     "finalize",
+    "generate_texts",
     "preflight",
     "run_evaluation",
     "run_sweep",

@@ -86,6 +86,10 @@ class RunConfig:
     cache_prompt: bool | None = None  # provider prompt caching of the shared prefix; None: Inspect's "auto"
 
     def __post_init__(self) -> None:
+        # tuned:NAME -> the fine-tuned model it names; imported here as afeval.finetune imports the engine.
+        from afeval.finetune import resolve_model_name
+
+        object.__setattr__(self, "model", resolve_model_name(self.model))
         parse_tiers(self.tiers, self.scenario)
         parse_classifiers(self.classifiers)
         if self.limit is not None and self.limit < 1:

@@ -25,7 +25,6 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
 
 from afeval.engine._run import RunConfig, RunResult, build_task, finalize, preflight
-from afeval.finetune import resolve_model_name
 from afeval.results import LOGS_DIR
 from afeval.sweep import (
     Shard,
@@ -86,7 +85,7 @@ def run_config(
     """The :class:`RunConfig` of one run, writing into ``out_dir/runs/<run id>``."""
     settings = run.settings
     return RunConfig(
-        model=resolve_model_name(run.model.model),  # tuned:NAME -> the fine-tuned model it names
+        model=run.model.model,
         out_dir=out_dir / RUNS_DIR / run.run_id,
         judge_model=settings.judge_model,
         dataset=settings.dataset,
