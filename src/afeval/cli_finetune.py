@@ -27,8 +27,10 @@ from afeval.finetune import (
     DEFAULT_GENERATION_TEMPERATURE,
     DEFAULT_HARMFUL_DATASET,
     DEFAULT_POLL_SECONDS,
+    DEFAULT_REGISTRY_DIR,
     PROVIDERS,
     REGISTRY_DIR_ENV,
+    REGISTRY_FILE,
     TUNED_PREFIX,
     BuildResult,
     GenerationSettings,
@@ -69,7 +71,7 @@ LimitOption = Annotated[int | None, typer.Option(help="Use the first N requests.
 RegistryOption = Annotated[
     Path | None,
     typer.Option(
-        help=f"Job registry folder (holds jobs.json). Default: ${REGISTRY_DIR_ENV} or runs/finetune."
+        help=f"Job registry folder (holds {REGISTRY_FILE}). Default: ${REGISTRY_DIR_ENV} or {DEFAULT_REGISTRY_DIR}."
     ),
 ]
 
