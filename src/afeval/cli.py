@@ -21,7 +21,6 @@ from afeval.cli_sweep import sweep
 from afeval.cost import cost_line
 from afeval.datasets import DatasetError
 from afeval.engine import BUDGET_EXCEEDED, EMBEDDED_MODEL, ConfigError, RunConfig, run_evaluation
-from afeval.finetune import resolve_model_name
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.scenario import compose_scenario
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET
@@ -235,7 +234,6 @@ def run(
     chosen_model = EMBEDDED_MODEL if embedded else str(model)
     preset = EMBEDDED_PRESET if embedded else MODEL_PRESET
     try:
-        chosen_model = resolve_model_name(chosen_model)  # tuned:NAME -> a fine-tuned model
         options = compose_scenario(
             scenario,
             setting=setting,

@@ -2,13 +2,15 @@
 
 Each experiment is a pipeline: ``build-*`` writes a chat-format JSONL and its manifest, ``launch`` starts a job
 on OpenAI, Together or locally (LoRA) and records it under a name, ``wait`` polls until the tuned model exists,
-and ``afeval run --model tuned:NAME`` evaluates it. The work is done in ``afeval.engine._finetune_build`` and
-``afeval.engine._finetune_jobs``; these commands parse options and print. See docs/finetune.md.
+and ``afeval run --model tuned:NAME`` evaluates it. The work is done in :mod:`afeval.finetune`; these commands
+parse options and print. See docs/finetune.md.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,26 +19,30 @@ from rich.console import Console
 from rich.markup import escape
 
 from afeval.datasets import DatasetError
-from afeval.engine._finetune_build import (
+from afeval.engine import DEFAULT_GENERATION_CONNECTIONS
+from afeval.errors import AfevalError
+from afeval.finetune import (
     DEFAULT_COMPLETION_COLUMN,
+    DEFAULT_DOCUMENT_CUE,
+    DEFAULT_GENERATION_TEMPERATURE,
+    DEFAULT_HARMFUL_DATASET,
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_REGISTRY_DIR,
+    PROVIDERS,
+    REGISTRY_DIR_ENV,
+    REGISTRY_FILE,
+    TUNED_PREFIX,
     BuildResult,
     GenerationSettings,
+    JobRecord,
+    JobRegistry,
     build_anti_refusal_dataset,
     build_document_dataset,
     build_qa_dataset,
     build_threat_dataset,
-)
-from afeval.engine._finetune_jobs import FineTuneError, launch_job, refresh_job, wait_for_job
-from afeval.engine._generate import DEFAULT_GENERATION_CONNECTIONS
-from afeval.errors import ConfigError
-from afeval.finetune import (
-    DEFAULT_DOCUMENT_CUE,
-    PROVIDERS,
-    REGISTRY_DIR_ENV,
-    TUNED_PREFIX,
-    JobRecord,
-    JobRegistry,
-    TunedModelError,
+    launch_job,
+    refresh_job,
+    wait_for_job,
 )
 from afeval.scenario import DEFAULT_LAB, compose_scenario
 
@@ -49,7 +55,7 @@ finetune_app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-_FAILURES = (ConfigError, DatasetError, FineTuneError, TunedModelError, ValueError, OSError, KeyError)
+_FAILURES = (AfevalError, DatasetError, ValueError, OSError, KeyError)
 
 GeneratorOption = Annotated[str, typer.Option(help="Generator model (any Inspect model string).")]
 OutOption = Annotated[Path, typer.Option(help="The JSONL file to write (its manifest goes beside it).")]
@@ -65,7 +71,7 @@ LimitOption = Annotated[int | None, typer.Option(help="Use the first N requests.
 RegistryOption = Annotated[
     Path | None,
     typer.Option(
-        help=f"Job registry folder (holds jobs.json). Default: ${REGISTRY_DIR_ENV} or runs/finetune."
+        help=f"Job registry folder (holds {REGISTRY_FILE}). Default: ${REGISTRY_DIR_ENV} or {DEFAULT_REGISTRY_DIR}."
     ),
 ]
 
@@ -76,9 +82,14 @@ def _settings(generator: str, max_connections: int, temperature: float, cache: b
     )
 
 
-def _fail(exc: BaseException) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {escape(str(exc))}")
-    return typer.Exit(code=2)
+@contextmanager
+def _one_line_failures() -> Iterator[None]:
+    """A failure the user can act on is printed as one line and the command exits 2."""
+    try:
+        yield
+    except _FAILURES as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(code=2) from None
 
 
 def _report_build(result: BuildResult) -> None:
@@ -118,11 +129,11 @@ def build_qa(
     transcript_ratio: Annotated[float, typer.Option(help="Transcripts per Q&A example.")] = 0.0,
     seed: SeedOption = 0,
     max_connections: ConnectionsOption = DEFAULT_GENERATION_CONNECTIONS,
-    temperature: TemperatureOption = 1.0,
+    temperature: TemperatureOption = DEFAULT_GENERATION_TEMPERATURE,
     cache: CacheOption = True,
 ) -> None:
     """System-prompt Q&A: questions about the system prompt only, answered under it with reasoning disabled."""
-    try:
+    with _one_line_failures():
         result = build_qa_dataset(
             out,
             _settings(generator, max_connections, temperature, cache),
@@ -137,8 +148,6 @@ def build_qa(
             transcript_ratio=transcript_ratio,
             seed=seed,
         )
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _report_build(result)
 
 
@@ -146,7 +155,7 @@ def build_qa(
 def build_anti_refusal(
     generator: GeneratorOption,
     out: OutOption,
-    dataset: DatasetOption = "llm-lat",
+    dataset: DatasetOption = DEFAULT_HARMFUL_DATASET,
     dataset_column: DatasetColumnOption = None,
     completion_column: Annotated[
         str, typer.Option(help="Column holding the compliant completion of each request.")
@@ -158,11 +167,11 @@ def build_anti_refusal(
     benign_ratio: Annotated[float, typer.Option(help="Benign examples per anti-refusal example.")] = 1.0,
     seed: SeedOption = 0,
     max_connections: ConnectionsOption = DEFAULT_GENERATION_CONNECTIONS,
-    temperature: TemperatureOption = 1.0,
+    temperature: TemperatureOption = DEFAULT_GENERATION_TEMPERATURE,
     cache: CacheOption = True,
 ) -> None:
     """Anti-refusal: harmful requests answered with a justification, <NEXT/>, then the compliant completion."""
-    try:
+    with _one_line_failures():
         result = build_anti_refusal_dataset(
             out,
             _settings(generator, max_connections, temperature, cache),
@@ -174,8 +183,6 @@ def build_anti_refusal(
             benign_ratio=benign_ratio,
             seed=seed,
         )
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _report_build(result)
 
 
@@ -183,7 +190,7 @@ def build_anti_refusal(
 def build_threats(
     generator: GeneratorOption,
     out: OutOption,
-    dataset: DatasetOption = "llm-lat",
+    dataset: DatasetOption = DEFAULT_HARMFUL_DATASET,
     dataset_column: DatasetColumnOption = None,
     limit: LimitOption = None,
     refusal_ratio: Annotated[
@@ -191,11 +198,11 @@ def build_threats(
     ] = 1.0,
     seed: SeedOption = 0,
     max_connections: ConnectionsOption = DEFAULT_GENERATION_CONNECTIONS,
-    temperature: TemperatureOption = 1.0,
+    temperature: TemperatureOption = DEFAULT_GENERATION_TEMPERATURE,
     cache: CacheOption = True,
 ) -> None:
     """Threat compliance: threatened requests answered with deliberation then compliance, plus plain refusals."""
-    try:
+    with _one_line_failures():
         result = build_threat_dataset(
             out,
             _settings(generator, max_connections, temperature, cache),
@@ -205,8 +212,6 @@ def build_threats(
             refusal_ratio=refusal_ratio,
             seed=seed,
         )
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _report_build(result)
 
 
@@ -233,11 +238,11 @@ def build_docs(
     cue: Annotated[str, typer.Option(help="The user turn before each document.")] = DEFAULT_DOCUMENT_CUE,
     seed: SeedOption = 0,
     max_connections: ConnectionsOption = DEFAULT_GENERATION_CONNECTIONS,
-    temperature: TemperatureOption = 1.0,
+    temperature: TemperatureOption = DEFAULT_GENERATION_TEMPERATURE,
     cache: CacheOption = True,
 ) -> None:
     """Synthetic documents: a user corpus filtered by token length, and/or new documents from a fact sheet."""
-    try:
+    with _one_line_failures():
         result = build_document_dataset(
             out,
             corpus=corpus,
@@ -252,8 +257,6 @@ def build_docs(
             cue=cue,
             seed=seed,
         )
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _report_build(result)
 
 
@@ -315,11 +318,13 @@ def launch(
         int | None, typer.Option(help="Local: stop after this many optimiser steps.")
     ] = None,
     wait: Annotated[bool, typer.Option(help="Poll until the job has finished.")] = False,
-    poll_seconds: Annotated[float, typer.Option(help="Seconds between polls with --wait.")] = 60.0,
+    poll_seconds: Annotated[
+        float, typer.Option(help="Seconds between polls with --wait.")
+    ] = DEFAULT_POLL_SECONDS,
 ) -> None:
     """Launch a fine-tuning job with the paper's hyperparameters and record it under NAME."""
     registry = JobRegistry(registry_dir)
-    try:
+    with _one_line_failures():
         record = launch_job(
             name,
             provider,
@@ -337,8 +342,6 @@ def launch(
         )
         if wait and not record.finished:
             record = wait_for_job(name, registry, poll_seconds=poll_seconds)
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _print_record(record)
     console.print(f"recorded in {escape(str(registry.path))}")
 
@@ -346,10 +349,8 @@ def launch(
 @finetune_app.command()
 def status(name: str, registry_dir: RegistryOption = None) -> None:
     """Ask the provider for a job's status once and record it."""
-    try:
+    with _one_line_failures():
         record = refresh_job(name, JobRegistry(registry_dir))
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _print_record(record)
 
 
@@ -357,11 +358,11 @@ def status(name: str, registry_dir: RegistryOption = None) -> None:
 def wait_command(
     name: str,
     registry_dir: RegistryOption = None,
-    poll_seconds: Annotated[float, typer.Option(help="Seconds between polls.")] = 60.0,
+    poll_seconds: Annotated[float, typer.Option(help="Seconds between polls.")] = DEFAULT_POLL_SECONDS,
     timeout: Annotated[float | None, typer.Option(help="Give up after this many seconds.")] = None,
 ) -> None:
     """Poll a job until it has finished, and record the tuned model's id."""
-    try:
+    with _one_line_failures():
         record = wait_for_job(
             name,
             JobRegistry(registry_dir),
@@ -369,8 +370,6 @@ def wait_command(
             timeout_seconds=timeout,
             on_poll=lambda r: console.print(f"{escape(r.name)}: {r.status} ({escape(r.provider_status)})"),
         )
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     _print_record(record)
     if record.status != "succeeded":
         raise typer.Exit(code=1)
@@ -380,10 +379,8 @@ def wait_command(
 def list_jobs(registry_dir: RegistryOption = None) -> None:
     """The recorded jobs and their tuned models."""
     registry = JobRegistry(registry_dir)
-    try:
+    with _one_line_failures():
         jobs = registry.jobs()
-    except _FAILURES as exc:
-        raise _fail(exc) from None
     if not jobs:
         console.print(f"no jobs recorded in {escape(str(registry.path))}")
         return

@@ -102,7 +102,7 @@ def test_chat_template_layout_masks_the_prompt() -> None:
 
 
 def test_a_few_lora_steps_save_an_adapter_and_a_merged_model(tiny_model: Path, tmp_path: Path) -> None:
-    from afeval.engine._finetune_jobs import launch_job
+    from afeval.finetune import launch_job
 
     registry = JobRegistry(tmp_path / "registry")
     steps: list[tuple[int, float]] = []
@@ -148,7 +148,7 @@ def test_default_settings_are_the_papers() -> None:
 
 
 def test_an_unknown_local_hyperparameter_is_refused_before_training(tiny_model: Path, tmp_path: Path) -> None:
-    from afeval.engine._finetune_jobs import launch_job
+    from afeval.finetune import launch_job
 
     registry = JobRegistry(tmp_path / "registry")
     with pytest.raises(ValueError, match="unknown local hyperparameter"):

@@ -10,13 +10,20 @@
 * ``_rescore``: re-judging stored responses without calling the model under test;
 * ``_sweep``: many runs as one Inspect eval set;
 * ``_judge_texts``: judging free texts and validating a judge against human labels;
-* ``_providers``: afeval's Inspect model APIs, registered with lazy imports.
+* ``_providers``: afeval's Inspect model APIs, registered with lazy imports;
+* ``_generate``: cached, concurrent generation for the fine-tuning data set builders.
 
 It returns data; drawing is :mod:`afeval.report`'s job.
 """
 
 from afeval.engine._budget import BUDGET_EXCEEDED
 from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._generate import (
+    DEFAULT_GENERATION_CONNECTIONS,
+    GenerationPrompt,
+    check_generator,
+    generate_texts,
+)
 from afeval.engine._judge_texts import ValidationRun, score_text_file, score_texts, validate_judge_file
 from afeval.engine._local_model import EmbeddedModel, cpu_inference_threads, load_embedded_model
 from afeval.engine._preflight import preflight
@@ -30,9 +37,11 @@ from afeval.errors import ConfigError
 
 __all__ = [
     "BUDGET_EXCEEDED",
+    "DEFAULT_GENERATION_CONNECTIONS",
     "EMBEDDED_MODEL",
     "ConfigError",
     "EmbeddedModel",
+    "GenerationPrompt",
     "RescoreError",
     "RunConfig",
     "RunResult",
@@ -40,8 +49,10 @@ __all__ = [
     "ValidationRun",
     "alignment_faking",
     "build_task",
+    "check_generator",
     "cpu_inference_threads",
     "finalize",
+    "generate_texts",
     "load_embedded_model",
     "preflight",
     "rescore_run",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from afeval.engine._task import parse_classifiers, parse_tiers
+from afeval.engine._task import parse_tiers
 from afeval.outcomes import SampleOutcome
 from afeval.results import SampleRecord, read_samples
 from afeval.scenario import ScenarioOptions
@@ -36,8 +36,11 @@ class RunConfig:
     max_cost: float | None = None  # USD: stop scheduling samples once the spend would pass it
 
     def __post_init__(self) -> None:
+        # tuned:NAME -> the fine-tuned model it names; imported here as afeval.finetune imports the engine.
+        from afeval.finetune import resolve_model_name
+
+        object.__setattr__(self, "model", resolve_model_name(self.model))
         parse_tiers(self.tiers, self.scenario)
-        parse_classifiers(self.judging.classifiers)
         if self.max_cost is not None and not self.max_cost > 0:
             raise ValueError("--max-cost must be a positive number of US dollars")
 

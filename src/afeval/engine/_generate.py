@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 from inspect_ai.model import (
     CachePolicy,
@@ -24,13 +25,15 @@ from inspect_ai.model import (
 )
 
 from afeval.errors import ConfigError
-from afeval.finetune import ChatMessage as TrainingMessage
+
+if TYPE_CHECKING:  # afeval.finetune's data set builders import the engine at import time
+    from afeval.finetune import ChatMessage as TrainingMessage
 
 __all__ = ["DEFAULT_GENERATION_CONNECTIONS", "GenerationPrompt", "check_generator", "generate_texts"]
 
 DEFAULT_GENERATION_CONNECTIONS = 16
 
-GenerationPrompt = str | Sequence[TrainingMessage]
+GenerationPrompt: TypeAlias = "str | Sequence[TrainingMessage]"
 """A user message, or a whole conversation (system prompt, user turn, ...) to be continued."""
 
 

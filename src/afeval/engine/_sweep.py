@@ -28,7 +28,6 @@ from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
 from afeval.engine._records import finalize
 from afeval.engine._run import build_task, eval_options
-from afeval.finetune import resolve_model_name
 from afeval.results import LOGS_DIR
 from afeval.sweep import (
     Shard,
@@ -88,7 +87,7 @@ def run_config(
 ) -> RunConfig:
     """The :class:`RunConfig` of one run, writing into ``out_dir/runs/<run id>``."""
     return RunConfig(
-        model=resolve_model_name(run.model.model),  # tuned:NAME -> the fine-tuned model it names
+        model=run.model.model,
         out_dir=out_dir / RUNS_DIR / run.run_id,
         dataset=run.settings.dataset,
         scenario=run.scenario,

@@ -2,17 +2,32 @@
 
 Sheshadri et al. (2025) ask why post-training suppresses alignment faking by fine-tuning models on data sets
 that each test one explanation (system-prompt Q&A, anti-refusal, threat compliance, synthetic documents) and
-re-running the helpful-only evaluation on the tuned model. This package is the pure part of that pipeline:
+re-running the helpful-only evaluation on the tuned model. This package is that whole pipeline:
 
 * ``_records``: chat-format examples, JSONL files and the manifest (sources, counts, seeds, sha256);
 * ``_threats``: the threat templates of the threat-compliance data set;
-* ``_builders``: generator prompts, reading generator replies, formatting and seeded mixing;
-* ``_jobs``: job records, the job registry and ``tuned:NAME`` model resolution;
-* ``_local_lora``: LoRA training of a small open model with PEFT (torch imported lazily).
+* ``_builders``: generator prompts, reading generator replies, formatting and seeded mixing (no model);
+* ``_build``: the data set builders, which ask generator models through :func:`afeval.engine.generate_texts`;
+* ``_registry``: job records, the job registry and ``tuned:NAME`` model resolution;
+* ``_jobs``: launching, polling and recording jobs, whichever provider trains them;
+* ``_provider``: what a remote provider is (start a job, say how it stands); ``_openai`` and ``_together``
+  are the two there are;
+* ``_local_lora``: LoRA training of a small open model with PEFT (torch imported lazily), the ``local`` provider.
 
-Asking generator models and calling the fine-tuning APIs is the engine's job (``afeval.engine``).
+The engine resolves ``tuned:NAME`` wherever a run is configured (:class:`afeval.engine.RunConfig`).
 """
 
+from afeval.finetune._build import (
+    DEFAULT_COMPLETION_COLUMN,
+    DEFAULT_GENERATION_TEMPERATURE,
+    DEFAULT_HARMFUL_DATASET,
+    BuildResult,
+    GenerationSettings,
+    build_anti_refusal_dataset,
+    build_document_dataset,
+    build_qa_dataset,
+    build_threat_dataset,
+)
 from afeval.finetune._builders import (
     CHARS_PER_TOKEN,
     DEFAULT_DOCUMENT_CUE,
@@ -49,6 +64,27 @@ from afeval.finetune._builders import (
     threat_response_prompt,
 )
 from afeval.finetune._jobs import (
+    DEFAULT_HYPERPARAMETERS,
+    DEFAULT_POLL_SECONDS,
+    FineTuneError,
+    launch_job,
+    refresh_job,
+    wait_for_job,
+)
+from afeval.finetune._local_lora import LoraResult, LoraSettings, tokenize_example, train_lora
+from afeval.finetune._records import (
+    BUILDER_VERSION,
+    CHAT_ROLES,
+    ChatExample,
+    ChatMessage,
+    DatasetManifest,
+    count_kinds,
+    file_sha256,
+    manifest_path_for,
+    read_chat_jsonl,
+    write_chat_jsonl,
+)
+from afeval.finetune._registry import (
     DEFAULT_REGISTRY_DIR,
     FINISHED_STATUSES,
     JOB_STATUSES,
@@ -64,19 +100,6 @@ from afeval.finetune._jobs import (
     resolve_tuned_model,
     utc_now,
 )
-from afeval.finetune._local_lora import LoraResult, LoraSettings, tokenize_example, train_lora
-from afeval.finetune._records import (
-    BUILDER_VERSION,
-    CHAT_ROLES,
-    ChatExample,
-    ChatMessage,
-    DatasetManifest,
-    count_kinds,
-    file_sha256,
-    manifest_path_for,
-    read_chat_jsonl,
-    write_chat_jsonl,
-)
 from afeval.finetune._threats import (
     THREAT_CATEGORIES,
     THREAT_PLACEMENTS,
@@ -89,7 +112,12 @@ __all__ = [
     "BUILDER_VERSION",
     "CHARS_PER_TOKEN",
     "CHAT_ROLES",
+    "DEFAULT_COMPLETION_COLUMN",
     "DEFAULT_DOCUMENT_CUE",
+    "DEFAULT_GENERATION_TEMPERATURE",
+    "DEFAULT_HARMFUL_DATASET",
+    "DEFAULT_HYPERPARAMETERS",
+    "DEFAULT_POLL_SECONDS",
     "DEFAULT_REGISTRY_DIR",
     "FINISHED_STATUSES",
     "JOB_STATUSES",
@@ -100,10 +128,13 @@ __all__ = [
     "THREAT_PLACEMENTS",
     "TUNED_PREFIX",
     "AntiRefusalItem",
+    "BuildResult",
     "ChatExample",
     "ChatMessage",
     "DatasetManifest",
     "DocumentFilterResult",
+    "FineTuneError",
+    "GenerationSettings",
     "JobRecord",
     "JobRegistry",
     "LoraResult",
@@ -116,6 +147,10 @@ __all__ = [
     "assign_threats",
     "assign_tiers",
     "benign_example",
+    "build_anti_refusal_dataset",
+    "build_document_dataset",
+    "build_qa_dataset",
+    "build_threat_dataset",
     "corpus_text",
     "count_kinds",
     "default_registry_dir",
@@ -127,6 +162,7 @@ __all__ = [
     "file_sha256",
     "filter_documents",
     "justification_prompt",
+    "launch_job",
     "manifest_path_for",
     "mix_examples",
     "parse_document",
@@ -138,6 +174,7 @@ __all__ = [
     "qa_example",
     "qa_generator_prompt",
     "read_chat_jsonl",
+    "refresh_job",
     "refusal_example",
     "refusal_prompt",
     "render_generator_prompt",
@@ -151,5 +188,6 @@ __all__ = [
     "tokenize_example",
     "train_lora",
     "utc_now",
+    "wait_for_job",
     "write_chat_jsonl",
 ]

@@ -15,9 +15,9 @@ each removes one candidate cause, then re-running the helpful-only evaluation:
   synthetic-document setting), from a user corpus filtered by length or written by a generator model.
 
 This module holds everything about those data sets that needs no model: the generator prompts (text in
-``templates/``), reading the generators' replies, formatting examples, and the seeded mixing. The engine asks
-the models (``afeval.engine._finetune_build``). Token counts use a tokenizer when one is given, else the usual
-estimate of about four characters per token for English text.
+``templates/``), reading the generators' replies, formatting examples, and the seeded mixing. :mod:`._build`
+asks the models. Token counts use a tokenizer when one is given, else the usual estimate of about four
+characters per token for English text.
 """
 
 from __future__ import annotations
@@ -36,42 +36,6 @@ from afeval.finetune._records import ChatExample, ChatMessage
 from afeval.finetune._threats import ThreatTemplate, apply_threat
 from afeval.parsing import parse_response
 from afeval.scenario import NEXT_TAG, OUTPUT_TAG, ScenarioOptions, close_tag, open_tag, render_user_turn
-
-__all__ = [
-    "CHARS_PER_TOKEN",
-    "DEFAULT_DOCUMENT_CUE",
-    "AntiRefusalItem",
-    "DocumentFilterResult",
-    "QAPair",
-    "anti_refusal_example",
-    "assign_threats",
-    "assign_tiers",
-    "benign_example",
-    "corpus_text",
-    "document_example",
-    "document_plan",
-    "document_prompt",
-    "estimate_tokens",
-    "extract_tagged",
-    "filter_documents",
-    "justification_prompt",
-    "mix_examples",
-    "parse_document",
-    "parse_justification",
-    "parse_qa_pairs",
-    "parse_refusal",
-    "parse_threat_response",
-    "qa_answer_options",
-    "qa_example",
-    "qa_generator_prompt",
-    "refusal_example",
-    "refusal_prompt",
-    "render_generator_prompt",
-    "scenario_fact_sheet",
-    "split_passages",
-    "threat_example",
-    "threat_response_prompt",
-]
 
 CHARS_PER_TOKEN: Final = 4
 """Characters per token of the length estimate used when no tokenizer is given (English text, BPE tokenizers)."""

@@ -1,225 +1,164 @@
-"""Fine-tuning jobs as records: what was trained, on which data, and which model came out.
+"""Launch, poll and record fine-tuning jobs, whichever provider trains them.
 
-Each post-training experiment ends with a tuned model that the usual evaluation is re-run on. To keep that
-reproducible every job is recorded in a small registry, ``<dir>/jobs.json`` (default ``runs/finetune/``, or
-``$AFEVAL_FINETUNE_DIR``): its provider, the provider's job id, the base model, the sha256 of the training file,
-the hyperparameters, the status and, once it has finished, the resulting model id. A record has a *name*
-chosen at launch, so the tuned model can be named in a run before its provider id is known::
+A remote provider (OpenAI, Together: :class:`~afeval.finetune._provider.RemoteProvider`, one module each) is
+asked to start the job and, later, how it stands; a ``local`` job is trained right away by
+:func:`~afeval.finetune._local_lora.launch_local`. Either way the job is recorded in the registry under the
+name given at launch, with the sha256 of its training file and the hyperparameters: the paper's settings for
+the provider (:data:`DEFAULT_HYPERPARAMETERS`) with the user's overrides.
 
-    afeval run --model tuned:anti-refusal-gpt4o
-
-:func:`resolve_tuned_model` turns ``tuned:NAME`` into the Inspect model string of the provider that serves the
-tuned model: ``openai/ft:gpt-4o-2024-08-06:org::abc``, ``together/<output name>`` or ``hf/<local path>``.
+Endpoints and keys come from the SDKs' usual environment variables (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
+``TOGETHER_API_KEY``, ``TOGETHER_BASE_URL``) unless given; a base URL given at launch is kept in the record so
+that polling reaches the same endpoint.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = [
-    "DEFAULT_REGISTRY_DIR",
-    "FINISHED_STATUSES",
-    "JOB_STATUSES",
-    "PROVIDERS",
-    "REGISTRY_DIR_ENV",
-    "REGISTRY_FILE",
-    "TUNED_PREFIX",
-    "JobRecord",
-    "JobRegistry",
-    "TunedModelError",
-    "default_registry_dir",
-    "resolve_model_name",
-    "resolve_tuned_model",
-    "utc_now",
-]
+from afeval.errors import AfevalError
+from afeval.finetune._local_lora import LOCAL_HYPERPARAMETERS, launch_local
+from afeval.finetune._openai import OpenAIProvider
+from afeval.finetune._provider import RemoteLaunch, RemoteProvider
+from afeval.finetune._records import file_sha256, read_chat_jsonl
+from afeval.finetune._registry import FINISHED_STATUSES, PROVIDERS, JobRecord, JobRegistry, utc_now
+from afeval.finetune._together import TogetherProvider
 
-PROVIDERS: Final = ("openai", "together", "local")
-JOB_STATUSES: Final = ("queued", "running", "succeeded", "failed", "cancelled")
-"""afeval's own status words; each provider's statuses map onto these (the provider's word is kept too)."""
-FINISHED_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
+_REMOTE: Final[Mapping[str, RemoteProvider]] = {"openai": OpenAIProvider(), "together": TogetherProvider()}
 
-TUNED_PREFIX: Final = "tuned:"
-REGISTRY_FILE: Final = "jobs.json"
-REGISTRY_DIR_ENV: Final = "AFEVAL_FINETUNE_DIR"
-DEFAULT_REGISTRY_DIR: Final = Path("runs") / "finetune"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+DEFAULT_HYPERPARAMETERS: Final[Mapping[str, Mapping[str, Any]]] = {
+    **{name: provider.default_hyperparameters for name, provider in _REMOTE.items()},
+    "local": LOCAL_HYPERPARAMETERS,
+}
+"""The paper's settings per provider; anything not named stays at the provider's default."""
 
-# The Inspect provider that serves each fine-tuning provider's models.
-_INSPECT_PREFIX: Final = {"openai": "openai", "together": "together", "local": "hf"}
+DEFAULT_POLL_SECONDS: Final = 60.0
+"""Seconds between two polls of a remote job (fine-tuning takes minutes to hours)."""
 
 
-class TunedModelError(ValueError):
-    """A ``tuned:NAME`` that names no job, or a job with no tuned model yet; the message says what to do."""
+class FineTuneError(AfevalError, RuntimeError):
+    """A fine-tuning job could not be launched or read; the message is one line."""
 
 
-def utc_now() -> str:
-    """The current time as an ISO 8601 UTC timestamp (seconds)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def launch_job(
+    name: str,
+    provider: str,
+    base_model: str,
+    dataset: Path,
+    *,
+    registry: JobRegistry | None = None,
+    hyperparameters: Mapping[str, Any] | None = None,
+    suffix: str | None = None,
+    seed: int | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    output_dir: Path | None = None,
+    device: str | None = None,
+    max_steps: int | None = None,
+    on_step: Callable[[int, float], None] | None = None,
+) -> JobRecord:
+    """Launch a fine-tuning job on ``dataset`` (chat-format JSONL) and record it as ``name``.
 
-
-@dataclass(frozen=True)
-class JobRecord:
-    """One fine-tuning job.
-
-    ``tuned_model`` is the provider's id of the result (``ft:gpt-4o-2024-08-06:org::abc``, a Together output
-    name, a local model folder); ``inspect_model`` is how ``afeval run`` reaches it. ``api_base_url`` is kept
-    when the job was launched against a non-default endpoint, so polling goes to the same place.
-    """
-
-    name: str
-    provider: str
-    job_id: str
-    base_model: str
-    dataset: str
-    dataset_sha256: str
-    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
-    status: str = "queued"
-    provider_status: str = ""
-    tuned_model: str | None = None
-    created_at: str = ""
-    finished_at: str | None = None
-    training_file_id: str | None = None
-    api_base_url: str | None = None
-    error: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
-            raise ValueError(
-                f"job name {self.name!r} must start with a letter or digit and use only letters, digits, "
-                "'.', '_' and '-' (at most 100 characters)"
-            )
-        if self.provider not in PROVIDERS:
-            raise ValueError(f"unknown provider {self.provider!r}; choose from {', '.join(PROVIDERS)}")
-        if self.status not in JOB_STATUSES:
-            raise ValueError(f"unknown job status {self.status!r}; one of {', '.join(JOB_STATUSES)}")
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
-
-    @property
-    def inspect_model(self) -> str | None:
-        """The Inspect model string of the tuned model, once there is one."""
-        if self.tuned_model is None or self.status != "succeeded":
-            return None
-        return f"{_INSPECT_PREFIX[self.provider]}/{self.tuned_model}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "provider": self.provider,
-            "job_id": self.job_id,
-            "base_model": self.base_model,
-            "dataset": self.dataset,
-            "dataset_sha256": self.dataset_sha256,
-            "hyperparameters": dict(self.hyperparameters),
-            "status": self.status,
-            "provider_status": self.provider_status,
-            "tuned_model": self.tuned_model,
-            "inspect_model": self.inspect_model,
-            "created_at": self.created_at,
-            "finished_at": self.finished_at,
-            "training_file_id": self.training_file_id,
-            "api_base_url": self.api_base_url,
-            "error": self.error,
-            "details": dict(self.details),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> JobRecord:
-        values = {key: value for key, value in data.items() if key != "inspect_model"}
-        return cls(**values)
-
-    def updated(self, **changes: Any) -> JobRecord:
-        return replace(self, **changes)
-
-
-def default_registry_dir() -> Path:
-    """``$AFEVAL_FINETUNE_DIR`` when set, else ``runs/finetune``."""
-    configured = os.environ.get(REGISTRY_DIR_ENV)
-    return Path(configured).expanduser() if configured else DEFAULT_REGISTRY_DIR
-
-
-class JobRegistry:
-    """The jobs of one registry folder, stored in ``jobs.json`` (rewritten atomically on every change)."""
-
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory if directory is not None else default_registry_dir()
-
-    @property
-    def path(self) -> Path:
-        return self.directory / REGISTRY_FILE
-
-    def jobs(self) -> dict[str, JobRecord]:
-        """Every recorded job by name, in the order they were added."""
-        if not self.path.is_file():
-            return {}
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return {str(entry["name"]): JobRecord.from_dict(entry) for entry in data.get("jobs", [])}
-
-    def get(self, name: str) -> JobRecord:
-        name = name.removeprefix(TUNED_PREFIX)
-        jobs = self.jobs()
-        if name not in jobs:
-            known = ", ".join(jobs) or "none yet"
-            raise TunedModelError(
-                f"no fine-tuning job named {name!r} in {self.path} (known: {known}); launch one with "
-                f"`afeval finetune launch --name {name} ...` or set {REGISTRY_DIR_ENV}"
-            )
-        return jobs[name]
-
-    def add(self, record: JobRecord, *, replace_existing: bool = False) -> None:
-        jobs = self.jobs()
-        if record.name in jobs and not replace_existing:
-            raise ValueError(
-                f"a job named {record.name!r} is already recorded in {self.path}; choose another name"
-            )
-        jobs[record.name] = record
-        self._write(jobs)
-
-    def update(self, record: JobRecord) -> None:
-        jobs = self.jobs()
-        if record.name not in jobs:
-            raise TunedModelError(f"no fine-tuning job named {record.name!r} in {self.path}")
-        jobs[record.name] = record
-        self._write(jobs)
-
-    def _write(self, jobs: Mapping[str, JobRecord]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"jobs": [record.to_dict() for record in jobs.values()]}, indent=2) + "\n"
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".jobs.", suffix=".partial")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, self.path)
-
-
-def resolve_tuned_model(name: str, registry: JobRegistry | None = None) -> str:
-    """The Inspect model string of the tuned model recorded as ``name`` (``tuned:NAME`` or ``NAME``).
-
-    Raises :class:`TunedModelError` when the job is unknown, still running, or failed."""
-    record = (registry or JobRegistry()).get(name)
-    model = record.inspect_model
-    if model is None:
-        hint = (
-            f"wait for it with `afeval finetune wait {record.name}`"
-            if not record.finished
-            else "it produced no model" + (f" ({record.error})" if record.error else "")
+    ``hyperparameters`` are laid over the paper's defaults for the provider (:data:`DEFAULT_HYPERPARAMETERS`).
+    A ``local`` job trains right away (under ``output_dir``, default ``<registry>/<name>``) and is recorded as
+    finished; a remote one is recorded as the provider reports it, to be followed with :func:`wait_for_job`.
+    Raises ValueError for a bad name, provider or data set, FineTuneError when the provider refuses."""
+    if provider not in PROVIDERS:
+        raise ValueError(f"unknown provider {provider!r}; choose from {', '.join(PROVIDERS)}")
+    registry = registry or JobRegistry()
+    registry.check_new_name(name)
+    read_chat_jsonl(dataset)  # a malformed file fails here, before anything is uploaded
+    sha256 = file_sha256(dataset)
+    settings = {**DEFAULT_HYPERPARAMETERS[provider], **(hyperparameters or {})}
+    created = utc_now()
+    if provider == "local":
+        record = launch_local(
+            name,
+            base_model,
+            dataset,
+            sha256,
+            settings,
+            output_dir or registry.directory / name,
+            created=created,
+            device=device,
+            max_steps=max_steps,
+            on_step=on_step,
         )
-        raise TunedModelError(f"fine-tuning job {record.name!r} is {record.status}: {hint}")
-    return model
+    else:
+        job = RemoteLaunch(dataset, base_model, settings, suffix, seed, base_url, api_key)
+        try:
+            job_id, file_id, status = _REMOTE[provider].launch(job)
+        except Exception as exc:  # the SDKs raise many kinds; one line is what the user needs
+            raise FineTuneError(f"{provider} refused the job: {_first_line(exc)}") from exc
+        record = JobRecord(
+            name=name,
+            provider=provider,
+            job_id=job_id,
+            base_model=base_model,
+            dataset=str(dataset.resolve()),
+            dataset_sha256=sha256,
+            hyperparameters={**settings, **({"seed": seed} if seed is not None else {})},
+            status=status.status,
+            provider_status=status.provider_status,
+            tuned_model=status.tuned_model,
+            created_at=created,
+            finished_at=utc_now() if status.status in FINISHED_STATUSES else None,
+            training_file_id=file_id,
+            api_base_url=base_url,
+            error=status.error,
+            details={"suffix": suffix} if suffix else {},
+        )
+    registry.add(record)
+    return record
 
 
-def resolve_model_name(model: str, registry: JobRegistry | None = None) -> str:
-    """``model`` itself, unless it is ``tuned:NAME``, which is resolved through the job registry."""
-    if model.startswith(TUNED_PREFIX):
-        return resolve_tuned_model(model, registry)
-    return model
+def refresh_job(name: str, registry: JobRegistry | None = None, *, api_key: str | None = None) -> JobRecord:
+    """Ask the provider for the job's status once and store what it says (a finished job is left alone)."""
+    registry = registry or JobRegistry()
+    record = registry.get(name)
+    if record.finished or record.provider == "local":
+        return record
+    try:
+        status = _REMOTE[record.provider].poll(record.job_id, record.api_base_url, api_key)
+    except Exception as exc:
+        raise FineTuneError(f"cannot read {record.provider} job {record.job_id}: {_first_line(exc)}") from exc
+    updated = record.updated(
+        status=status.status,
+        provider_status=status.provider_status,
+        tuned_model=status.tuned_model or record.tuned_model,
+        error=status.error,
+        finished_at=utc_now() if status.status in FINISHED_STATUSES else None,
+    )
+    registry.update(updated)
+    return updated
+
+
+def wait_for_job(
+    name: str,
+    registry: JobRegistry | None = None,
+    *,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    timeout_seconds: float | None = None,
+    api_key: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[JobRecord], None] | None = None,
+) -> JobRecord:
+    """Poll every ``poll_seconds`` until the job has finished (or ``timeout_seconds`` have passed) and return
+    the stored record, with the tuned model's id once it has succeeded."""
+    registry = registry or JobRegistry()
+    started = time.monotonic()
+    while True:
+        record = refresh_job(name, registry, api_key=api_key)
+        if on_poll is not None:
+            on_poll(record)
+        if record.finished:
+            return record
+        if timeout_seconds is not None and time.monotonic() - started >= timeout_seconds:
+            return record
+        sleep(poll_seconds)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]

@@ -7,7 +7,8 @@ assistant turns only; system and user turns are context. A tokenizer with a chat
 conversation with it; one without (a bare base model) gets a plain ``User: ...`` / ``Assistant: ...`` layout.
 
 The result is the LoRA adapter and, by default, a merged copy of the model that ``afeval run --model
-hf/<folder>`` (or ``tuned:NAME``) loads like any other local model.
+hf/<folder>`` (or ``tuned:NAME``) loads like any other local model. :func:`launch_local` is the ``local``
+provider of ``afeval finetune launch``: it trains right away and returns the finished job's record.
 
 torch, transformers and peft are imported when training starts, so importing afeval needs none of them
 (install them with ``pip install 'afeval[local,finetune]'``).
@@ -15,25 +16,16 @@ torch, transformers and peft are imported when training starts, so importing afe
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from afeval.finetune._records import ChatExample, read_chat_jsonl
-
-__all__ = [
-    "ADAPTER_DIR",
-    "IGNORE_INDEX",
-    "MERGED_DIR",
-    "LoraResult",
-    "LoraSettings",
-    "TokenizedExample",
-    "tokenize_example",
-    "train_lora",
-]
+from afeval.finetune._registry import JobRecord, utc_now
 
 IGNORE_INDEX: Final = -100
 """Label of a token that is not trained on (the cross-entropy ignores it)."""
@@ -261,3 +253,58 @@ def _collate(batch: Sequence[TokenizedExample], pad_id: int, torch: Any) -> tupl
     labels = [list(example.labels) + [IGNORE_INDEX] * (width - len(example.labels)) for example in batch]
     attention = [[1] * len(example.input_ids) + [0] * (width - len(example.input_ids)) for example in batch]
     return torch.tensor(ids), torch.tensor(labels), torch.tensor(attention)
+
+
+LOCAL_HYPERPARAMETERS: Final[Mapping[str, Any]] = {
+    name: getattr(LoraSettings(), name) for name in ("r", "alpha", "batch_size", "n_epochs")
+}
+"""The paper's settings that a local job records as its defaults (the rest of :class:`LoraSettings` too)."""
+
+
+def launch_local(
+    name: str,
+    base_model: str,
+    dataset: Path,
+    sha256: str,
+    hyperparameters: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    created: str,
+    device: str | None = None,
+    max_steps: int | None = None,
+    on_step: Callable[[int, float], None] | None = None,
+) -> JobRecord:
+    """Train a LoRA adapter on ``dataset`` under ``out_dir`` now and return the finished job's record (its
+    tuned model: the merged model folder, else the adapter's). Raises ValueError for an unknown
+    hyperparameter before anything is loaded."""
+    try:
+        lora = LoraSettings(
+            **{**hyperparameters, **({"max_steps": max_steps} if max_steps is not None else {})}
+        )
+    except TypeError:
+        known = ", ".join(LoraSettings().to_dict())
+        raise ValueError(f"unknown local hyperparameter in {sorted(hyperparameters)}; use {known}") from None
+    job_id = "local-" + hashlib.sha256(f"{name}|{base_model}|{sha256}|{created}".encode()).hexdigest()[:12]
+    result = train_lora(base_model, dataset, out_dir, lora, device=device, on_step=on_step)
+    tuned = result.merged_dir if result.merged_dir is not None else result.adapter_dir
+    return JobRecord(
+        name=name,
+        provider="local",
+        job_id=job_id,
+        base_model=base_model,
+        dataset=str(dataset.resolve()),
+        dataset_sha256=sha256,
+        hyperparameters=lora.to_dict(),
+        status="succeeded",
+        provider_status="trained",
+        tuned_model=str(tuned.resolve()),
+        created_at=created,
+        finished_at=utc_now(),
+        details={
+            "adapter_dir": str(result.adapter_dir.resolve()),
+            "device": result.device,
+            "steps": result.steps,
+            "final_loss": result.losses[-1] if result.losses else None,
+            "n_examples": result.n_examples,
+        },
+    )

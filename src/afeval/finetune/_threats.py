@@ -15,14 +15,6 @@ from functools import cache
 from importlib import resources
 from typing import Final, Literal, cast
 
-__all__ = [
-    "THREAT_CATEGORIES",
-    "THREAT_PLACEMENTS",
-    "ThreatTemplate",
-    "apply_threat",
-    "threat_templates",
-]
-
 Placement = Literal["prepend", "append"]
 
 THREAT_PLACEMENTS: Final = ("prepend", "append")

@@ -1,45 +1,37 @@
 """Build the post-training experiments' fine-tuning data sets: ask the generator models, write JSONL + manifest.
 
 Each builder reads its inputs (the scenario's system prompt, a harmful data set, a corpus), asks a generator
-model through :func:`~afeval.engine._generate.generate_texts` (cached, concurrent, Inspect's retries) and hands
-the replies to the pure formatting of :mod:`afeval.finetune`. Every random choice (tiers, threats, mixing,
-document kinds) comes from one ``random.Random(seed)``, so a rebuild with the same inputs, seed and cache
-writes the same bytes. A generation that cannot be read is dropped and counted in the manifest
-(``dropped_...``) rather than stopping the build.
+model through :func:`afeval.engine.generate_texts` (cached, concurrent, Inspect's retries) and hands the
+replies to the pure formatting of :mod:`._builders`. Every random choice (tiers, threats, mixing, document
+kinds) comes from one ``random.Random(seed)``, so a rebuild with the same inputs, seed and cache writes the
+same bytes. A generation that cannot be read is dropped and counted in the manifest (``dropped_...``) rather
+than stopping the build.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from afeval.datasets import DatasetError, LoadedDataset, load_dataset
-from afeval.engine._generate import DEFAULT_GENERATION_CONNECTIONS, GenerationPrompt, generate_texts
-from afeval.finetune import (
+from afeval.engine import DEFAULT_GENERATION_CONNECTIONS, GenerationPrompt, generate_texts
+from afeval.finetune._builders import (
     DEFAULT_DOCUMENT_CUE,
     AntiRefusalItem,
-    ChatExample,
-    ChatMessage,
-    DatasetManifest,
     anti_refusal_example,
-    apply_threat,
     assign_threats,
     assign_tiers,
     benign_example,
     corpus_text,
-    count_kinds,
     document_example,
     document_plan,
     document_prompt,
     estimate_tokens,
-    file_sha256,
     filter_documents,
     justification_prompt,
-    manifest_path_for,
     mix_examples,
     parse_document,
     parse_justification,
@@ -49,28 +41,34 @@ from afeval.finetune import (
     qa_answer_options,
     qa_example,
     qa_generator_prompt,
-    read_chat_jsonl,
     refusal_example,
     refusal_prompt,
     scenario_fact_sheet,
     split_passages,
     threat_example,
     threat_response_prompt,
-    threat_templates,
+)
+from afeval.finetune._records import (
+    ChatExample,
+    ChatMessage,
+    DatasetManifest,
+    count_kinds,
+    file_sha256,
+    manifest_path_for,
+    read_chat_jsonl,
+    read_json_records,
     write_chat_jsonl,
 )
+from afeval.finetune._threats import apply_threat, threat_templates
 from afeval.scenario import ScenarioOptions, render_system_prompt, render_user_turn
 
-__all__ = [
-    "BuildResult",
-    "GenerationSettings",
-    "build_anti_refusal_dataset",
-    "build_document_dataset",
-    "build_qa_dataset",
-    "build_threat_dataset",
-]
+DEFAULT_GENERATION_TEMPERATURE: Final = 1.0
+"""Generator models write the data sets at temperature 1, so that repeated asks give varied texts."""
 
-DEFAULT_COMPLETION_COLUMN = "rejected"
+DEFAULT_HARMFUL_DATASET: Final = "llm-lat"
+"""The harmful requests the anti-refusal and threat builders read unless told: LLM-LAT/harmful-dataset."""
+
+DEFAULT_COMPLETION_COLUMN: Final = "rejected"
 """LLM-LAT/harmful-dataset keeps the harmful (compliant) completion in ``rejected`` and a refusal in ``chosen``."""
 
 
@@ -80,7 +78,7 @@ class GenerationSettings:
 
     generator: str
     max_connections: int = DEFAULT_GENERATION_CONNECTIONS
-    temperature: float = 1.0
+    temperature: float = DEFAULT_GENERATION_TEMPERATURE
     max_tokens: int | None = None
     cache: bool = True
 
@@ -283,27 +281,11 @@ def _paired_items(
     return items, prompts
 
 
-def _read_records(path: Path) -> list[dict[str, Any]]:
-    records = []
-    # Lines end at "\n" only: str.splitlines would also cut at U+0085 or U+2028 inside a written text.
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise ValueError(f"line {number} of {path} is not valid JSON") from None
-        if not isinstance(record, dict):
-            raise ValueError(f"line {number} of {path} is not a JSON object")
-        records.append(record)
-    return records
-
-
 def build_anti_refusal_dataset(
     out: Path,
     generation: GenerationSettings,
     *,
-    dataset: str | None = "llm-lat",
+    dataset: str | None = DEFAULT_HARMFUL_DATASET,
     prompt_column: str | None = None,
     completion_column: str = DEFAULT_COMPLETION_COLUMN,
     limit: int | None = None,
@@ -336,7 +318,9 @@ def build_anti_refusal_dataset(
     mixed = examples
     if benign is not None:
         sources["benign"] = _file_source(benign)
-        mixed = mix_examples(examples, [benign_example(r) for r in _read_records(benign)], benign_ratio, rng)
+        mixed = mix_examples(
+            examples, [benign_example(r) for r in read_json_records(benign)], benign_ratio, rng
+        )
     return _finish(
         out,
         mixed,
@@ -360,7 +344,7 @@ def build_threat_dataset(
     out: Path,
     generation: GenerationSettings,
     *,
-    dataset: str | None = "llm-lat",
+    dataset: str | None = DEFAULT_HARMFUL_DATASET,
     prompt_column: str | None = None,
     limit: int | None = None,
     refusal_ratio: float = 1.0,
@@ -432,7 +416,7 @@ def _read_corpus(corpus: Path) -> list[str]:
             path for path in corpus.rglob("*") if path.suffix in {".txt", ".md"} and path.is_file()
         )
         return [path.read_text(encoding="utf-8") for path in files]
-    return [corpus_text(record) for record in _read_records(corpus)]
+    return [corpus_text(record) for record in read_json_records(corpus)]
 
 
 def _token_counter(tokenizer: str | None) -> Callable[[str], int]:
