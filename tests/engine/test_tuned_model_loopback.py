@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from afeval.cli import app
 from afeval.engine import RunConfig, run_evaluation
 from afeval.finetune import REGISTRY_DIR_ENV, JobRecord, JobRegistry, TunedModelError
+from afeval.settings import DatasetChoice
 
 
 def test_a_tuned_model_flows_into_afeval_run(
@@ -79,7 +80,9 @@ def test_run_evaluation_resolves_a_tuned_model_from_python(
     config = RunConfig(
         model="tuned:qa-gpt4o",
         out_dir=tmp_path / "run",
-        dataset=str(write_planted_requests(tmp_path / "planted.jsonl", ["free:comply paid:refuse"])),
+        dataset=DatasetChoice(
+            str(write_planted_requests(tmp_path / "planted.jsonl", ["free:comply paid:refuse"]))
+        ),
         display="none",
     )
     assert config.model == f"openai/{tuned}"
