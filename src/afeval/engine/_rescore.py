@@ -38,6 +38,7 @@ from inspect_ai.model import (
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._run import (
     ConfigError,
     RunConfig,
@@ -49,7 +50,6 @@ from afeval.engine._run import (
     preflight_budget,
     preflight_judge,
 )
-from afeval.engine._scorers import JudgeSettings
 from afeval.engine._solver import RESPONSE_STORE_KEY
 from afeval.engine._task import DEFAULT_CLASSIFIERS, parse_classifiers, scorers_of
 from afeval.judges import select_classifiers

@@ -14,8 +14,10 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, Ge
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
-from afeval.engine._scorers import CLASSIFIERS, JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._solver import generate_valid_response
+from afeval.judges import DEFAULT_CLASSIFIERS as DEFAULT_CLASSIFIERS  # re-exported for the engine's callers
 from afeval.judges import OFFLINE_JUDGE, REQUIRED_CLASSIFIER, select_classifiers
 from afeval.scenario import (
     BASE_STOP_SEQUENCES,
@@ -26,7 +28,6 @@ from afeval.scenario import (
     render_system_prompt,
 )
 
-DEFAULT_CLASSIFIERS = ("compliance", "alignment_faking", "partial_compliance")
 DEFAULT_MAX_TURNS = 4
 
 
