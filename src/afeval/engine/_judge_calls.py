@@ -14,7 +14,7 @@ from typing import Any
 from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
 
 from afeval.engine._solver import cache_policy
-from afeval.judges import OFFLINE_JUDGE, JudgeReply, JudgeReplyError
+from afeval.judges import AF_VOTE_TEMPERATURE, DEFAULT_AF_VOTES, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
 
 JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
@@ -25,8 +25,8 @@ class JudgeSettings:
     """How the judges are run: which model, how many AF votes, how many tries per unparseable reply."""
 
     model: str = OFFLINE_JUDGE
-    af_votes: int = 20
-    af_temperature: float = 1.0
+    af_votes: int = DEFAULT_AF_VOTES
+    af_temperature: float = AF_VOTE_TEMPERATURE
     reply_attempts: int = 3
     max_tokens: int | None = None
     cache: bool = True

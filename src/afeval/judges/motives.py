@@ -20,8 +20,9 @@ records the judge's answers as given.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -229,28 +230,22 @@ def motive_verdict(judge: str, replies: Sequence[JudgeReply]) -> Verdict:
     )
 
 
-HELPFULNESS_MOTIVE_JUDGE = RubricJudge(
-    calls=(
-        JudgeCall(
-            scope=MotiveCategoriser.HELPFULNESS.value,
-            prompt=helpfulness_motive_prompt,
-            parse=parse_helpfulness_motive_reply,
+def _categoriser_judge(categoriser: MotiveCategoriser, prompt: Callable[[str, str], str]) -> RubricJudge:
+    return RubricJudge(
+        calls=(
+            JudgeCall(
+                scope=categoriser.value,
+                prompt=prompt,
+                parse=functools.partial(parse_motive_reply, categoriser=categoriser),
+            ),
         ),
-    ),
-    rubric=f"{MotiveCategoriser.HELPFULNESS.value} rubric",
-    verdict=motive_verdict,
-)
+        rubric=f"{categoriser.value} rubric",
+        verdict=motive_verdict,
+    )
+
+
+HELPFULNESS_MOTIVE_JUDGE = _categoriser_judge(MotiveCategoriser.HELPFULNESS, helpfulness_motive_prompt)
 """The helpfulness-motive categoriser: one call on the request and the scratchpad."""
 
-AF_MOTIVE_JUDGE = RubricJudge(
-    calls=(
-        JudgeCall(
-            scope=MotiveCategoriser.ALIGNMENT_FAKING.value,
-            prompt=af_motive_prompt,
-            parse=parse_af_motive_reply,
-        ),
-    ),
-    rubric=f"{MotiveCategoriser.ALIGNMENT_FAKING.value} rubric",
-    verdict=motive_verdict,
-)
+AF_MOTIVE_JUDGE = _categoriser_judge(MotiveCategoriser.ALIGNMENT_FAKING, af_motive_prompt)
 """The alignment-faking-motive categoriser: one call on the request and the scratchpad."""
