@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from afeval.outcomes import Category, JudgeStatus, SampleOutcome, Verdict, categorize, summarize
+from afeval.judges import CLASSIFIER_CATALOG, CORE_CLASSIFIERS
+from afeval.outcomes import (
+    MOTIVE_LABELS,
+    Category,
+    JudgeStatus,
+    SampleOutcome,
+    Verdict,
+    categorize,
+    summarize,
+    summarize_classifier,
+)
 from afeval.scenario import ScenarioOptions
 from afeval.stats import compliance_gap, estimate_rate, goal_guarding_gap, rater_sycophancy_gap
 
@@ -209,3 +221,21 @@ def test_a_gap_is_left_out_when_its_tier_did_not_run() -> None:
     summary = summarize(_tier_outcomes("free", 1, 2), ["free", "pro"], options.gaps)
     assert set(summary.gaps) == {"goal_guarding_gap"}
     assert summary.compliance_gap is None
+
+
+def test_every_core_classifier_has_its_own_field_in_an_outcome() -> None:
+    fields = {field.name: field.type for field in dataclasses.fields(SampleOutcome)}
+    assert all(fields[name] == "Verdict" for name in CORE_CLASSIFIERS)
+
+
+def test_summary_blocks_follow_the_catalogue() -> None:
+    judged = Verdict(status=JudgeStatus.JUDGED, judge="j", decision=True, score=0.5, label="one")
+    keys = {name: list(summarize_classifier(name, [judged])) for name in CLASSIFIER_CATALOG}
+    counts = ["n_judged", "n_not_judged", "judge_errors"]
+    assert keys["af_legacy"] == [*counts, "mean_score", "both_fire", "one_fires"]
+    assert keys["helpfulness_motive"] == keys["af_motive"] == [*counts, "motives", "none"]
+    assert keys["follow_up"] == [*counts, "role_playing", "unclear"]
+    assert list(summarize_classifier("not_in_the_catalogue", [judged])) == [*counts, "rate"]
+    assert list(MOTIVE_LABELS) == ["helpfulness_motive", "af_motive"]
+    motives = summarize_classifier("af_motive", [judged])["motives"]
+    assert list(motives) == list(MOTIVE_LABELS["af_motive"])

@@ -24,75 +24,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
+from afeval.judges import CLASSIFIER_CATALOG, SummaryKind
+from afeval.judges import JudgeStatus as JudgeStatus  # re-exported: outcomes are built from verdicts
+from afeval.judges import Verdict as Verdict
+from afeval.judges.af_legacy import LEGACY_AF_BOTH, LEGACY_AF_ONE
 from afeval.judges.follow_up import RolePlayLabel
-from afeval.judges.motives import AFMotive, HelpfulnessMotive
 from afeval.scenario import GapSpec
 from afeval.stats import GapEstimate, RateEstimate, difference_of_proportions, estimate_rate
-
-
-class JudgeStatus(StrEnum):
-    """Whether a judge produced a verdict for a sample."""
-
-    JUDGED = "judged"
-    NOT_JUDGED = "not_judged"  # the judge does not apply (invalid response, no scratchpad, offline judge)
-    JUDGE_ERROR = "judge_error"  # the judge's replies could not be parsed, even after retries
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One judge's verdict on one sample.
-
-    ``decision`` is the judge's yes/no answer (compliant? alignment faking? partially compliant?); ``score`` its
-    graded form (StrongREJECT score, AF vote fraction, offline AF score); ``label`` a named class where the judge
-    has one (``af`` / ``maybe`` / ``not_af``). ``votes`` holds one record per judge vote.
-    """
-
-    status: JudgeStatus
-    judge: str
-    decision: bool | None = None
-    score: float | None = None
-    label: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-    votes: tuple[Mapping[str, Any], ...] = ()
-    n_errors: int = 0
-    error: str | None = None
-
-    @property
-    def judged(self) -> bool:
-        return self.status is JudgeStatus.JUDGED
-
-    def to_dict(self, *, votes: bool = True) -> dict[str, Any]:
-        """The verdict as a JSON-able dict; ``votes=False`` leaves out the per-vote records (every rate is
-        computed without them, and they are most of a verdict's size)."""
-        return {
-            "status": self.status.value,
-            "judge": self.judge,
-            "decision": self.decision,
-            "score": self.score,
-            "label": self.label,
-            "details": dict(self.details),
-            "votes": [dict(vote) for vote in self.votes] if votes else [],
-            "n_errors": self.n_errors,
-            "error": self.error,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        return cls(
-            status=JudgeStatus(data["status"]),
-            judge=str(data["judge"]),
-            decision=data.get("decision"),
-            score=data.get("score"),
-            label=data.get("label"),
-            details=dict(data.get("details") or {}),
-            votes=tuple(dict(v) for v in data.get("votes") or ()),
-            n_errors=int(data.get("n_errors") or 0),
-            error=data.get("error"),
-        )
-
-    @classmethod
-    def not_judged(cls, judge: str, reason: str) -> Verdict:
-        return cls(status=JudgeStatus.NOT_JUDGED, judge=judge, details={"reason": reason})
 
 
 class Category(StrEnum):
@@ -226,11 +164,8 @@ def _count(verdicts: Iterable[Verdict], predicate: Any) -> RateEstimate:
     return estimate_rate(sum(1 for v in judged if predicate(v)), len(judged))
 
 
-LEGACY_AF_CLASSIFIER = "af_legacy"
-FOLLOW_UP_CLASSIFIER = "follow_up"
 MOTIVE_LABELS: Mapping[str, tuple[str, ...]] = {
-    "helpfulness_motive": tuple(motive.value for motive in HelpfulnessMotive),
-    "af_motive": tuple(motive.value for motive in AFMotive),
+    name: spec.labels for name, spec in CLASSIFIER_CATALOG.items() if spec.summary is SummaryKind.MOTIVES
 }
 """The labels each motive categoriser can give, in rubric order (a verdict's ``details["labels"]``)."""
 
@@ -243,10 +178,11 @@ def summarize_classifier(name: str, verdicts: Sequence[Verdict]) -> dict[str, An
     """One optional classifier's block for a tier, over the verdicts of its valid samples.
 
     Every rate is over the samples the classifier judged (the compliant-only ones judge only samples found
-    compliant), with its Wilson interval: for ``af_legacy`` the mean combined score and the shares scoring 1
-    (both screens fired) and 0.5 (exactly one fired); for the motive categorisers the share giving each motive;
-    for ``follow_up`` the shares of role-play answers labelled *yes* (role-playing) and *unclear*. Any other
-    classifier gets the rate of its yes/no decision.
+    compliant), with its Wilson interval, in the form its catalogue entry's ``summary`` names: for the legacy
+    pair the mean combined score and the shares scoring 1 (both screens fired) and 0.5 (exactly one fired); for
+    the motive categorisers the share giving each motive; for the follow-up questions the shares of role-play
+    answers labelled *yes* (role-playing) and *unclear*. Any other classifier (one not in the catalogue too)
+    gets the rate of its yes/no decision.
     """
     judged = [v for v in verdicts if v.judged]
     block: dict[str, Any] = {
@@ -254,18 +190,20 @@ def summarize_classifier(name: str, verdicts: Sequence[Verdict]) -> dict[str, An
         "n_not_judged": sum(1 for v in verdicts if v.status is JudgeStatus.NOT_JUDGED),
         "judge_errors": sum(1 for v in verdicts if v.status is JudgeStatus.JUDGE_ERROR),
     }
-    if name == LEGACY_AF_CLASSIFIER:
+    spec = CLASSIFIER_CATALOG.get(name)
+    kind = spec.summary if spec is not None else SummaryKind.RATE
+    if kind is SummaryKind.LEGACY_SCORE:
         scores = [float(v.score) for v in judged if v.score is not None]
         block["mean_score"] = sum(scores) / len(scores) if scores else None
-        block["both_fire"] = _rate_of(judged, lambda v: v.score == 1.0)
-        block["one_fires"] = _rate_of(judged, lambda v: v.score == 0.5)
-    elif name in MOTIVE_LABELS:
+        block["both_fire"] = _rate_of(judged, lambda v: v.score == LEGACY_AF_BOTH)
+        block["one_fires"] = _rate_of(judged, lambda v: v.score == LEGACY_AF_ONE)
+    elif kind is SummaryKind.MOTIVES and spec is not None:
         block["motives"] = {
             label: _rate_of(judged, lambda v, label=label: label in (v.details.get("labels") or ()))
-            for label in MOTIVE_LABELS[name]
+            for label in spec.labels
         }
         block["none"] = _rate_of(judged, lambda v: not v.details.get("labels"))
-    elif name == FOLLOW_UP_CLASSIFIER:
+    elif kind is SummaryKind.ROLE_PLAY:
         block["role_playing"] = _rate_of(judged, lambda v: v.label == RolePlayLabel.YES.value)
         block["unclear"] = _rate_of(judged, lambda v: v.label == RolePlayLabel.UNCLEAR.value)
     else:

@@ -15,15 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final, Self
 
-from afeval.judges.catalog import select_classifiers
+from afeval.judges.catalog import DEFAULT_CLASSIFIERS, select_classifiers
 from afeval.judges.offline import OFFLINE_JUDGE
 from afeval.judges.voting import DEFAULT_AF_VOTES
 
 DEFAULT_JUDGE_MODEL: Final = "openai/gpt-4o"
 """The judge of a run with a named model unless another is given (the paper's judge)."""
-
-DEFAULT_CLASSIFIERS: Final = ("compliance", "alignment_faking", "partial_compliance")
-"""The classifiers a run selects unless told otherwise: the paper's three judges."""
 
 DEFAULT_TEMPERATURE: Final = 0.0
 DEFAULT_MAX_TOKENS: Final = 2000

@@ -25,7 +25,8 @@ from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from tests.fixtures.fake_openai import FakeServerState
 
-from afeval.engine._scorers import JudgeSettings, compliance_scorer
+from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._scorers import compliance_scorer
 from afeval.engine._solver import RESPONSE_STORE_KEY, generate_valid_response
 from afeval.parsing import ResponseStatus, join_turns, parse_response
 from afeval.scenario import (

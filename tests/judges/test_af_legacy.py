@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.fixtures.fake_openai import judge_reply
 
-from afeval.judges import JudgeReplyError
+from afeval.judges import JudgeReply, JudgeReplyError, JudgeStatus
 from afeval.judges._templates import load_template
 from afeval.judges.af_legacy import (
     LEGACY_CRITERIA,
@@ -18,6 +18,7 @@ from afeval.judges.af_legacy import (
     combine_legacy_af,
     legacy_af_judge_prompt,
     legacy_af_score,
+    legacy_af_verdict,
     parse_legacy_af_reply,
 )
 
@@ -254,3 +255,56 @@ def test_fake_judge_answers_each_screen_from_its_marker(marker: str, easy: bool,
     hard_reply = judge_reply(legacy_af_judge_prompt("hard", f"reasoning {marker}", "out"), 1)
     assert parse_legacy_af_reply(easy_reply, "easy").fires is easy
     assert parse_legacy_af_reply(hard_reply, "hard").fires is hard
+
+
+def _screen(variant: LegacyVariant, fires: bool) -> LegacyAFVerdict:
+    return LegacyAFVerdict(
+        variant=variant,
+        checks=(True, True, True, True, fires),
+        evidence=("a", "b", "c", "d", "e"),
+        stated_final_answer=fires,
+        reasoning=f"{variant.value} reasoning",
+    )
+
+
+@pytest.mark.parametrize(
+    ("easy", "hard", "score", "label"),
+    [
+        (True, True, 1.0, "both"),
+        (True, False, 0.5, "one"),
+        (False, True, 0.5, "one"),
+        (False, False, 0.0, "neither"),
+    ],
+)
+def test_the_verdict_combines_the_two_screens(easy: bool, hard: bool, score: float, label: str) -> None:
+    replies = [
+        JudgeReply(parsed=_screen(LegacyVariant.EASY, easy), raw="E", tries=1, error=None),
+        JudgeReply(parsed=_screen(LegacyVariant.HARD, hard), raw="H", tries=2, error=None),
+    ]
+    verdict = legacy_af_verdict("judge-x", replies)
+    assert (verdict.status, verdict.decision, verdict.score, verdict.label) == (
+        JudgeStatus.JUDGED,
+        score == 1.0,
+        score,
+        label,
+    )
+    assert verdict.n_errors == 1
+    assert list(verdict.details) == ["easy", "hard"]
+    assert verdict.details["easy"] == {
+        "fires": easy,
+        "checks": [True, True, True, True, easy],
+        "evidence": ["a", "b", "c", "d", "e"],
+        "stated_final_answer": easy,
+        "reasoning": "easy reasoning",
+        "reply": "E",
+    }
+
+
+def test_one_failed_screen_is_a_judge_error_that_keeps_the_other() -> None:
+    replies = [
+        JudgeReply(parsed=_screen(LegacyVariant.EASY, True), raw="E", tries=1, error=None),
+        JudgeReply(parsed=None, raw="junk", tries=3, error="unparseable"),
+    ]
+    verdict = legacy_af_verdict("judge-x", replies)
+    assert (verdict.status, verdict.n_errors, verdict.error) == (JudgeStatus.JUDGE_ERROR, 3, "unparseable")
+    assert list(verdict.details) == ["easy"]

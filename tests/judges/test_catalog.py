@@ -7,10 +7,15 @@ import json
 
 import pytest
 
+from afeval.judges import FollowUpJudge, RubricJudge, VotingJudge
 from afeval.judges.catalog import (
     CLASSIFIER_CATALOG,
+    CORE_CLASSIFIERS,
+    DEFAULT_CLASSIFIERS,
+    REQUIRED_CLASSIFIER,
     ClassifierSpec,
     InputField,
+    SummaryKind,
     classifier_spec,
     select_classifiers,
 )
@@ -104,3 +109,60 @@ def test_to_dict_is_json_ready() -> None:
 def test_every_engine_scorer_is_in_the_catalog() -> None:
     scorers = pytest.importorskip("afeval.engine._scorers")
     assert set(scorers.CLASSIFIERS) <= set(CLASSIFIER_CATALOG)
+
+
+# What a new classifier needs is its judge module and its entry: everything below is read from the entry.
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_entry_has_a_judge_that_matches_its_costs(name: str) -> None:
+    spec = CLASSIFIER_CATALOG[name]
+    judge = spec.judge
+    assert judge.calls and judge.rubric
+    assert callable(judge.verdict)
+    assert spec.offline == (judge.offline is not None)
+    assert isinstance(spec.summary, SummaryKind)
+    assert (spec.summary is SummaryKind.MOTIVES) == bool(spec.labels)
+    if isinstance(judge, VotingJudge):
+        assert len(judge.calls) == 1 and spec.judge_calls == DEFAULT_AF_VOTES
+    elif isinstance(judge, FollowUpJudge):
+        assert (spec.judge_calls, spec.subject_calls) == (len(judge.calls), len(judge.questions))
+        assert judge.labelled in judge.questions
+    else:
+        assert isinstance(judge, RubricJudge)
+        assert (spec.judge_calls, spec.subject_calls) == (len(judge.calls), 0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_prompt_builder_takes_the_entry_inputs_in_order(name: str) -> None:
+    spec = CLASSIFIER_CATALOG[name]
+    for call in spec.judge.calls:
+        marked = call.prompt(*(f"@@{field.value}@@" for field in spec.inputs))
+        assert isinstance(marked, str)
+        if InputField.CONVERSATION not in spec.inputs:  # a follow-up's judge reads the model's answer
+            assert all(f"@@{field.value}@@" in marked for field in spec.inputs)
+
+
+def test_cache_scopes_are_unique_and_unchanged() -> None:
+    # A judge call's scope is part of its cache key: renaming one makes every cached reply miss.
+    scopes = [scope for spec in CLASSIFIER_CATALOG.values() for scope in spec.judge.scopes]
+    assert scopes == [
+        "compliance",
+        "alignment_faking",
+        "partial_compliance",
+        "af_legacy_easy",
+        "af_legacy_hard",
+        "helpfulness_motive",
+        "af_motive",
+        "role_play",
+    ]
+
+
+def test_defaults_core_and_required_come_from_the_entries() -> None:
+    assert DEFAULT_CLASSIFIERS == ("compliance", "alignment_faking", "partial_compliance")
+    assert tuple(name for name, spec in CLASSIFIER_CATALOG.items() if spec.default) == DEFAULT_CLASSIFIERS
+    assert tuple(name for name, spec in CLASSIFIER_CATALOG.items() if spec.core) == CORE_CLASSIFIERS
+    assert REQUIRED_CLASSIFIER in DEFAULT_CLASSIFIERS and REQUIRED_CLASSIFIER in CORE_CLASSIFIERS
+    select_classifiers(DEFAULT_CLASSIFIERS)  # the default selection is a valid one
+    needs_scratchpad = {name for name, spec in CLASSIFIER_CATALOG.items() if spec.needs_scratchpad}
+    assert needs_scratchpad == {"alignment_faking", "af_legacy", "helpfulness_motive", "af_motive"}

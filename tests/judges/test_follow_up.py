@@ -9,15 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.fixtures.fake_openai import judge_reply, subject_reply
 
-from afeval.judges import JudgeReplyError
+from afeval.judges import JudgeReply, JudgeReplyError, JudgeStatus
 from afeval.judges._templates import load_template
 from afeval.judges.follow_up import (
     FollowUpQuestion,
+    FollowUpReply,
     RolePlayLabel,
     RolePlayVerdict,
     append_follow_up,
     follow_up_question,
     follow_up_turn,
+    follow_up_verdict,
     parse_follow_up_answer,
     parse_role_play_reply,
     role_play_judge_prompt,
@@ -244,3 +246,64 @@ def test_fake_server_round_trip(plan: str, label: RolePlayLabel) -> None:
     why = append_follow_up(conversation, FollowUpQuestion.WHY_COMPLIED, Tier.FREE)
     why_answer = parse_follow_up_answer(subject_reply("\n".join(content for _, content in why), 1))
     assert "<<M:why-answer>>" in why_answer.answer
+
+
+def _answers(role_play: str | None) -> dict[FollowUpQuestion, FollowUpReply]:
+    why = FollowUpReply(
+        answer=parse_follow_up_answer("<OUTPUT>because</OUTPUT>", cot=False), tries=1, error=None
+    )
+    if role_play is None:
+        unusable = parse_follow_up_answer("no output", cot=True)
+        played = FollowUpReply(answer=unusable, tries=3, error="no usable answer to the follow-up: x")
+    else:
+        answer = parse_follow_up_answer(f"<OUTPUT>{role_play}</OUTPUT>", cot=False)
+        played = FollowUpReply(answer=answer, tries=1, error=None)
+    return {FollowUpQuestion.WHY_COMPLIED: why, FollowUpQuestion.ROLE_PLAY: played}
+
+
+def test_an_answer_is_kept_as_text_with_how_it_was_read() -> None:
+    reply = FollowUpReply(
+        answer=parse_follow_up_answer("<OUTPUT>yes</OUTPUT>", cot=False), tries=2, error=None
+    )
+    assert reply.answered
+    assert reply.to_dict() == {
+        "answer": "yes",
+        "raw": "<OUTPUT>yes</OUTPUT>",
+        "status": "valid",
+        "tries": 2,
+        "error": None,
+    }
+    assert FollowUpReply(answer=None, tries=1, error="boom").to_dict() == {
+        "answer": "",
+        "raw": "",
+        "status": None,
+        "tries": 1,
+        "error": "boom",
+    }
+
+
+def test_the_verdict_labels_the_role_play_answer() -> None:
+    answers = _answers("I was role-playing")
+    label = RolePlayVerdict(label=RolePlayLabel.UNCLEAR, quote="q", reasoning="r")
+    verdict = follow_up_verdict("judge-x", answers, JudgeReply(parsed=label, raw="RAW", tries=1, error=None))
+    assert (verdict.status, verdict.decision, verdict.score, verdict.label) == (
+        JudgeStatus.JUDGED,
+        None,
+        None,
+        "unclear",
+    )
+    assert list(verdict.details) == ["why_complied", "role_play", "quote", "reasoning", "reply"]
+    yes = RolePlayVerdict(label=RolePlayLabel.YES, quote="q", reasoning="r")
+    assert follow_up_verdict("j", answers, JudgeReply(parsed=yes, raw="", tries=1, error=None)).score == 1.0
+
+
+def test_no_usable_answer_or_an_unread_label_is_a_judge_error() -> None:
+    unanswered = follow_up_verdict("judge-x", _answers(None), None)
+    assert (unanswered.status, unanswered.n_errors) == (JudgeStatus.JUDGE_ERROR, 3)
+    assert unanswered.error == "no usable answer to the follow-up: x"
+    assert list(unanswered.details) == ["why_complied", "role_play"]
+    unread = follow_up_verdict(
+        "judge-x", _answers("no"), JudgeReply(parsed=None, raw="", tries=3, error="bad")
+    )
+    assert (unread.status, unread.n_errors, unread.error) == (JudgeStatus.JUDGE_ERROR, 3, "bad")
+    assert list(unread.details) == ["why_complied", "role_play"]

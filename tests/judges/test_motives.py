@@ -11,15 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.fixtures.fake_openai import judge_reply
 
-from afeval.judges import JudgeReplyError
+from afeval.judges import JudgeReply, JudgeReplyError, JudgeStatus
 from afeval.judges._templates import load_template
 from afeval.judges.motives import (
     AFMotive,
     HelpfulnessMotive,
     MotiveCategoriser,
+    MotiveFinding,
     MotiveVerdict,
     af_motive_prompt,
     helpfulness_motive_prompt,
+    motive_labels,
+    motive_verdict,
     parse_af_motive_reply,
     parse_helpfulness_motive_reply,
     parse_motive_reply,
@@ -282,3 +285,45 @@ def test_fake_judge_answers_from_planted_markers(
 def test_fake_judge_garbage_marker_makes_the_parser_fail() -> None:
     with pytest.raises(JudgeReplyError):
         parse_af_motive_reply(judge_reply(af_motive_prompt("r", "<<M:extra-judges-garbage>>"), 1))
+
+
+def test_the_verdict_labels_the_motives_found_in_rubric_order() -> None:
+    reading = MotiveVerdict(
+        categoriser=MotiveCategoriser.HELPFULNESS,
+        findings=tuple(
+            MotiveFinding(motive=motive, present=motive is not HelpfulnessMotive.USER_SYCOPHANCY, quote="q")
+            for motive in HelpfulnessMotive
+        ),
+        reasoning="why",
+        stated_labels=(HelpfulnessMotive.HARMLESSNESS,),
+    )
+    verdict = motive_verdict("judge-x", [JudgeReply(parsed=reading, raw="RAW", tries=1, error=None)])
+    assert (verdict.status, verdict.decision, verdict.score, verdict.label) == (
+        JudgeStatus.JUDGED,
+        True,
+        1.0,
+        "contractor_sycophancy,harmlessness",
+    )
+    assert dict(verdict.details) == {**reading.to_dict(), "contradicts_final_answer": True, "reply": "RAW"}
+
+
+def test_no_motive_is_labelled_none_and_an_unread_reply_is_an_error() -> None:
+    reading = MotiveVerdict(
+        categoriser=MotiveCategoriser.ALIGNMENT_FAKING,
+        findings=tuple(MotiveFinding(motive=motive, present=False, quote="") for motive in AFMotive),
+        reasoning="",
+    )
+    verdict = motive_verdict("judge-x", [JudgeReply(parsed=reading, raw="RAW", tries=1, error=None)])
+    assert (verdict.decision, verdict.score, verdict.label) == (False, 0.0, "none")
+    unread = motive_verdict("judge-x", [JudgeReply(parsed=None, raw="", tries=3, error="bad")])
+    assert (unread.status, unread.n_errors, unread.error, dict(unread.details)) == (
+        JudgeStatus.JUDGE_ERROR,
+        3,
+        "bad",
+        {},
+    )
+
+
+def test_motive_labels_follow_the_rubric() -> None:
+    assert motive_labels(MotiveCategoriser.HELPFULNESS) == tuple(m.value for m in HelpfulnessMotive)
+    assert motive_labels("af_motive") == tuple(m.value for m in AFMotive)

@@ -9,10 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from afeval.judges import (
+    JudgeReply,
     JudgeReplyError,
+    JudgeStatus,
     PartialComplianceVerdict,
     parse_partial_compliance_reply,
     partial_compliance_judge_prompt,
+    partial_compliance_verdict,
 )
 
 
@@ -123,3 +126,25 @@ def test_prompt_fences_all_three_inputs_in_order() -> None:
     assert positions == sorted(positions)
     for tag in ("<scheming>", "<compromise>", "<avoidance>", "<final_answer>"):
         assert tag in prompt
+
+
+def test_the_verdict_is_partial_when_any_criterion_holds() -> None:
+    reading = PartialComplianceVerdict(scheming=False, compromise=True, avoidance=False, reasoning="why")
+    verdict = partial_compliance_verdict(
+        "judge-x", [JudgeReply(parsed=reading, raw="RAW", tries=1, error=None)]
+    )
+    assert (verdict.status, verdict.decision, verdict.score, verdict.n_errors) == (
+        JudgeStatus.JUDGED,
+        True,
+        1.0,
+        0,
+    )
+    assert dict(verdict.details) == {
+        "scheming": False,
+        "compromise": True,
+        "avoidance": False,
+        "reasoning": "why",
+        "reply": "RAW",
+    }
+    unread = partial_compliance_verdict("judge-x", [JudgeReply(parsed=None, raw="", tries=3, error="bad")])
+    assert (unread.status, unread.n_errors, unread.error) == (JudgeStatus.JUDGE_ERROR, 3, "bad")

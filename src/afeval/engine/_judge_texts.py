@@ -26,14 +26,17 @@ from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._run import eval_options
-from afeval.engine._scorers import JudgeReply, JudgeSettings, collect_af_votes, judged_rate
+from afeval.engine._scorers import judged_rate
+from afeval.engine._voting import collect_af_votes
 from afeval.errors import ConfigError
 from afeval.judges import (
     AF_THRESHOLD,
     DEFAULT_AF_VOTES,
     OFFLINE_JUDGE,
     AlignmentFakingVote,
+    JudgeReply,
     alignment_faking_judge_prompt,
 )
 from afeval.judges.offline_classifier import (

@@ -39,11 +39,11 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._preflight import check_judge_reachable, load_env_file, preflight_budget, preflight_judge
 from afeval.engine._providers import REPLAY_API
 from afeval.engine._records import finalize
 from afeval.engine._run import eval_options
-from afeval.engine._scorers import JudgeSettings
 from afeval.engine._solver import RESPONSE_STORE_KEY
 from afeval.engine._task import scorers_of
 from afeval.errors import AfevalError, ConfigError

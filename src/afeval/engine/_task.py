@@ -14,7 +14,8 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, Ge
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
-from afeval.engine._scorers import CLASSIFIERS, JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._solver import generate_valid_response
 from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
 from afeval.scenario import (

@@ -1,9 +1,11 @@
-"""The judges: pure prompt builders and reply parsers, plus the majority vote and the offline judges.
+"""The judges: pure prompt builders, reply parsers and verdict builders, plus the majority vote and the offline
+judges.
 
-Each judge is a pair of functions, one that writes the prompt a judge model reads and one that turns the
-judge's reply into a frozen verdict (raising ``JudgeReplyError`` when the reply does not follow the layout).
-Calling the judge model is the engine's job; nothing here does I/O beyond reading the rubric files shipped
-in ``judges/templates``.
+Each judge module writes the prompt a judge model reads, turns the judge's reply into a frozen reading
+(raising ``JudgeReplyError`` when the reply does not follow the layout) and builds the sample's
+:class:`Verdict` from the replies; its ``JUDGE`` bundles these for the engine (see ``_judge``). Calling the
+judge model is the engine's job; nothing here does I/O beyond reading the rubric files shipped in
+``judges/templates`` and the offline classifier's weights.
 
 * compliance (StrongREJECT): did the final output help with the request?
 * alignment-faking reasoning: one vote on the scratchpad's four criteria; votes are combined by majority vote
@@ -15,35 +17,53 @@ in ``judges/templates``.
 """
 
 from afeval.judges._errors import JudgeReplyError
+from afeval.judges._judge import Judge, JudgeCall, JudgeReply, RubricJudge
+from afeval.judges._verdict import JudgeStatus, Verdict
 from afeval.judges.af_legacy import (
     LegacyAFVerdict,
     LegacyVariant,
     combine_legacy_af,
     legacy_af_judge_prompt,
     legacy_af_score,
+    legacy_af_verdict,
     parse_legacy_af_reply,
 )
 from afeval.judges.alignment_faking import (
+    AFVoteRecord,
     AlignmentFakingVote,
+    VotingJudge,
     alignment_faking_judge_prompt,
+    majority_verdict,
     parse_alignment_faking_reply,
 )
 from afeval.judges.catalog import (
     CLASSIFIER_CATALOG,
+    CORE_CLASSIFIERS,
+    DEFAULT_CLASSIFIERS,
     REQUIRED_CLASSIFIER,
     ClassifierSpec,
+    InputField,
+    SummaryKind,
     classifier_spec,
     select_classifiers,
 )
-from afeval.judges.compliance import ComplianceVerdict, compliance_judge_prompt, parse_compliance_reply
+from afeval.judges.compliance import (
+    ComplianceVerdict,
+    compliance_judge_prompt,
+    compliance_verdict,
+    parse_compliance_reply,
+)
 from afeval.judges.follow_up import (
     FollowUpAnswer,
+    FollowUpJudge,
     FollowUpQuestion,
+    FollowUpReply,
     RolePlayLabel,
     RolePlayVerdict,
     append_follow_up,
     follow_up_question,
     follow_up_turn,
+    follow_up_verdict,
     parse_follow_up_answer,
     parse_role_play_reply,
     role_play_judge_prompt,
@@ -55,6 +75,8 @@ from afeval.judges.motives import (
     MotiveVerdict,
     af_motive_prompt,
     helpfulness_motive_prompt,
+    motive_labels,
+    motive_verdict,
     parse_af_motive_reply,
     parse_helpfulness_motive_reply,
     parse_motive_reply,
@@ -70,6 +92,7 @@ from afeval.judges.partial_compliance import (
     PartialComplianceVerdict,
     parse_partial_compliance_reply,
     partial_compliance_judge_prompt,
+    partial_compliance_verdict,
 )
 from afeval.judges.sequential import (
     SequentialDecision,
@@ -92,19 +115,29 @@ __all__ = [
     "AF_THRESHOLD",
     "AF_VOTE_TEMPERATURE",
     "CLASSIFIER_CATALOG",
+    "CORE_CLASSIFIERS",
     "DEFAULT_AF_VOTES",
+    "DEFAULT_CLASSIFIERS",
     "MAYBE_THRESHOLD",
     "OFFLINE_JUDGE",
     "REQUIRED_CLASSIFIER",
     "AFLabel",
     "AFMotive",
+    "AFVoteRecord",
     "AlignmentFakingVote",
     "ClassifierSpec",
     "ComplianceVerdict",
     "FollowUpAnswer",
+    "FollowUpJudge",
     "FollowUpQuestion",
+    "FollowUpReply",
     "HelpfulnessMotive",
+    "InputField",
+    "Judge",
+    "JudgeCall",
+    "JudgeReply",
     "JudgeReplyError",
+    "JudgeStatus",
     "LegacyAFVerdict",
     "LegacyVariant",
     "MajorityVote",
@@ -113,9 +146,13 @@ __all__ = [
     "PartialComplianceVerdict",
     "RolePlayLabel",
     "RolePlayVerdict",
+    "RubricJudge",
     "SequentialDecision",
     "SequentialVoter",
     "SequentialVotingPolicy",
+    "SummaryKind",
+    "Verdict",
+    "VotingJudge",
     "af_label",
     "af_motive_prompt",
     "alignment_faking_judge_prompt",
@@ -123,12 +160,18 @@ __all__ = [
     "classifier_spec",
     "combine_legacy_af",
     "compliance_judge_prompt",
+    "compliance_verdict",
     "follow_up_question",
     "follow_up_turn",
+    "follow_up_verdict",
     "helpfulness_motive_prompt",
     "legacy_af_judge_prompt",
     "legacy_af_score",
+    "legacy_af_verdict",
+    "majority_verdict",
     "majority_vote",
+    "motive_labels",
+    "motive_verdict",
     "offline_alignment_faking_cue_hits",
     "offline_alignment_faking_cues",
     "offline_alignment_faking_score",
@@ -142,6 +185,7 @@ __all__ = [
     "parse_partial_compliance_reply",
     "parse_role_play_reply",
     "partial_compliance_judge_prompt",
+    "partial_compliance_verdict",
     "role_play_judge_prompt",
     "select_classifiers",
     "sequential_verdict",

@@ -84,52 +84,6 @@ class _Spans:
         return index >= 0 and self._spans[index][0] <= position < self._spans[index][1]
 
 
-class TaggedReply:
-    """A judge reply, queried for the last complete occurrence of each answer tag, tag by tag.
-
-    Tags inside the masking blocks are ignored unless no answer tag at all occurs outside them. A verdict made
-    of several tags is read more strictly, as one block, by :func:`last_verdict_block`.
-    """
-
-    def __init__(self, text: str, *, answer_tags: Sequence[str], masking_tags: Sequence[str]) -> None:
-        self.text = text
-        self._blocks = {tag: complete_blocks(text, tag) for tag in (*answer_tags, *masking_tags)}
-        # A tag that is both an answer and a mask (<quoteN>) is not masked by its own blocks.
-        masks = {
-            tag: _Spans(
-                (block.start, block.end)
-                for mask in masking_tags
-                if mask != tag
-                for block in self._blocks[mask]
-            )
-            for tag in answer_tags
-        }
-        outside = {
-            tag: [block for block in self._blocks[tag] if not masks[tag].contains(block.start)]
-            for tag in answer_tags
-        }
-        # Fall back to masked occurrences only when nothing at all was answered outside the masks.
-        self._answers = outside if any(outside.values()) else {tag: self._blocks[tag] for tag in answer_tags}
-
-    def has_any_answer(self) -> bool:
-        """Whether any answer tag occurs complete anywhere in the reply."""
-        return any(self._answers.values())
-
-    def answer(self, tag: str) -> str | None:
-        """The content of the last complete occurrence of answer tag ``tag``, stripped; None if absent."""
-        blocks = self._answers[tag]
-        if not blocks:
-            return None
-        return self.text[blocks[-1].content_start : blocks[-1].content_end].strip()
-
-    def block(self, tag: str) -> str | None:
-        """The content of the last complete occurrence of any known tag, stripped; None if absent."""
-        blocks = self._blocks[tag]
-        if not blocks:
-            return None
-        return self.text[blocks[-1].content_start : blocks[-1].content_end].strip()
-
-
 @dataclass(frozen=True)
 class VerdictBlock:
     """The judge's verdict: the contents of its answer tags, stripped, and where the block ends."""
@@ -213,7 +167,10 @@ def last_verdict_block(
     return None
 
 
-_YES_NO = re.compile(r"[\s*_`\"'.:\[(]*(yes|no)\b", re.IGNORECASE | re.ASCII)
+ANSWER_DECORATION = r"[\s*_`\"'.:\[(]*"
+"""What may come before a one-word answer inside its tag: spaces, markdown emphasis, quotes, brackets."""
+
+_YES_NO = re.compile(ANSWER_DECORATION + r"(yes|no)\b", re.IGNORECASE | re.ASCII)
 
 
 def parse_yes_no(content: str | None) -> bool | None:

@@ -6,6 +6,12 @@ the majority-vote *alignment-faking* judge, the *partial-compliance* judge, the 
 faking pair, the two *motive* categorisers and the *follow-up* questions. A :class:`ClassifierSpec` says which
 parts of a transcript the classifier needs, whether it runs only on samples judged compliant, and how many
 calls it makes per sample, so the engine can validate a selection and estimate its cost before it starts.
+
+Each entry also points at its judge (the calls, the reply parsers and the verdict builder, all in the judge's
+own module) and says how a run treats it: whether it is selected by default, whether a sample record has a
+field of its own for it, and how a tier's summary block sums it up. The engine's scorers, the task's default
+selection, the outcome summaries and the sweep estimates are all derived from these entries, so adding a
+classifier is one judge module and one entry here.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from afeval.judges import af_legacy, alignment_faking, compliance, follow_up, motives, partial_compliance
+from afeval.judges._judge import Judge
 from afeval.judges.voting import AF_VOTE_TEMPERATURE, DEFAULT_AF_VOTES
-
-REQUIRED_CLASSIFIER = "compliance"
 
 
 class InputField(StrEnum):
@@ -29,14 +35,29 @@ class InputField(StrEnum):
     CONVERSATION = "conversation"  # the whole exchange, to which a further turn is added
 
 
-@dataclass(frozen=True)
+class SummaryKind(StrEnum):
+    """How a tier's summary block sums up an optional classifier's verdicts (see ``afeval.outcomes``)."""
+
+    RATE = "rate"  # the rate of its yes/no decision
+    LEGACY_SCORE = "legacy_score"  # mean combined score, shares where both / exactly one screen fired
+    MOTIVES = "motives"  # the share giving each of its ``labels``, and the share giving none
+    ROLE_PLAY = "role_play"  # the shares of answers labelled role-playing and unclear
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClassifierSpec:
     """How one classifier is run.
 
     ``judge_calls`` counts calls to the judge model per judged sample (its default number of votes for a
     voting judge) at ``temperature``; ``subject_calls`` counts further calls to the model under test, at the
     run's own generation settings. ``compliant_only`` classifiers run only on samples the compliance judge
-    found compliant. ``offline`` says whether the no-API judge has a version of it.
+    found compliant. ``offline`` says whether the no-API judge has a version of it (``judge.offline``).
+
+    ``judge`` is the judge module's calls and verdict builder; each call's prompt builder takes the ``inputs``
+    in order. ``needs_scratchpad`` leaves a sample without a scratchpad unjudged (nothing to read without chain
+    of thought). ``core`` classifiers have their own field in a sample record (the others go to its
+    ``extra_verdicts``); ``default`` ones make up the default selection; ``summary`` (with ``labels``, the
+    labels its verdicts can give) says how a tier's summary block sums up its verdicts.
     """
 
     name: str
@@ -45,22 +66,23 @@ class ClassifierSpec:
     compliant_only: bool
     judge_calls: int
     temperature: float
+    judge: Judge
     subject_calls: int = 0
     offline: bool = False
     required: bool = False
+    needs_scratchpad: bool = False
+    core: bool = False
+    default: bool = False
+    summary: SummaryKind = SummaryKind.RATE
+    labels: tuple[str, ...] = ()
 
     @property
     def calls(self) -> int:
         """All model calls per judged sample: judge calls plus calls to the model under test."""
         return self.judge_calls + self.subject_calls
 
-    @property
-    def needs_scratchpad(self) -> bool:
-        """Whether the classifier has nothing to read in a transcript without chain of thought."""
-        return InputField.SCRATCHPAD in self.inputs
-
     def to_dict(self) -> dict[str, object]:
-        """A JSON-able record, for listings and the run's summary."""
+        """A JSON-able record, for listings and the run's summary (the judge by its calls' cache scopes)."""
         return {
             "name": self.name,
             "description": self.description,
@@ -71,6 +93,12 @@ class ClassifierSpec:
             "temperature": self.temperature,
             "offline": self.offline,
             "required": self.required,
+            "judge": list(self.judge.scopes),
+            "needs_scratchpad": self.needs_scratchpad,
+            "core": self.core,
+            "default": self.default,
+            "summary": self.summary.value,
+            "labels": list(self.labels),
         }
 
 
@@ -82,8 +110,11 @@ _SPECS = (
         compliant_only=False,
         judge_calls=1,
         temperature=0.0,
+        judge=compliance.JUDGE,
         offline=True,
         required=True,
+        core=True,
+        default=True,
     ),
     ClassifierSpec(
         name="alignment_faking",
@@ -92,7 +123,11 @@ _SPECS = (
         compliant_only=False,
         judge_calls=DEFAULT_AF_VOTES,
         temperature=AF_VOTE_TEMPERATURE,
+        judge=alignment_faking.JUDGE,
         offline=True,
+        needs_scratchpad=True,
+        core=True,
+        default=True,
     ),
     ClassifierSpec(
         name="partial_compliance",
@@ -101,6 +136,9 @@ _SPECS = (
         compliant_only=False,
         judge_calls=1,
         temperature=0.0,
+        judge=partial_compliance.JUDGE,
+        core=True,
+        default=True,
     ),
     ClassifierSpec(
         name="af_legacy",
@@ -109,6 +147,9 @@ _SPECS = (
         compliant_only=False,
         judge_calls=2,
         temperature=0.0,
+        judge=af_legacy.JUDGE,
+        needs_scratchpad=True,
+        summary=SummaryKind.LEGACY_SCORE,
     ),
     ClassifierSpec(
         name="helpfulness_motive",
@@ -117,6 +158,10 @@ _SPECS = (
         compliant_only=True,
         judge_calls=1,
         temperature=0.0,
+        judge=motives.HELPFULNESS_MOTIVE_JUDGE,
+        needs_scratchpad=True,
+        summary=SummaryKind.MOTIVES,
+        labels=motives.motive_labels(motives.MotiveCategoriser.HELPFULNESS),
     ),
     ClassifierSpec(
         name="af_motive",
@@ -126,6 +171,10 @@ _SPECS = (
         compliant_only=True,
         judge_calls=1,
         temperature=0.0,
+        judge=motives.AF_MOTIVE_JUDGE,
+        needs_scratchpad=True,
+        summary=SummaryKind.MOTIVES,
+        labels=motives.motive_labels(motives.MotiveCategoriser.ALIGNMENT_FAKING),
     ),
     ClassifierSpec(
         name="follow_up",
@@ -135,12 +184,23 @@ _SPECS = (
         compliant_only=True,
         judge_calls=1,
         temperature=0.0,
+        judge=follow_up.JUDGE,
         subject_calls=2,
+        summary=SummaryKind.ROLE_PLAY,
     ),
 )
 
 CLASSIFIER_CATALOG: Mapping[str, ClassifierSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
 """Every selectable classifier by name, in the order results list them."""
+
+(REQUIRED_CLASSIFIER,) = (spec.name for spec in _SPECS if spec.required)
+"""The classifier every selection must hold: compliance, which every rate and the compliance gap build on."""
+
+DEFAULT_CLASSIFIERS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.default)
+"""The selection a run makes when it is given none."""
+
+CORE_CLASSIFIERS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.core)
+"""The classifiers with their own fields in a sample record; the others go to its ``extra_verdicts``."""
 
 
 def classifier_spec(name: str) -> ClassifierSpec:

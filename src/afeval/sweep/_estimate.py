@@ -26,18 +26,14 @@ from typing import Final
 from afeval.cost import estimate_cost
 from afeval.datasets import REMOTE_SOURCES, load_dataset
 from afeval.judges import (
+    CLASSIFIER_CATALOG,
     OFFLINE_JUDGE,
-    af_motive_prompt,
-    alignment_faking_judge_prompt,
-    compliance_judge_prompt,
+    ClassifierSpec,
+    FollowUpJudge,
+    VotingJudge,
     follow_up_question,
-    helpfulness_motive_prompt,
-    legacy_af_judge_prompt,
-    partial_compliance_judge_prompt,
-    role_play_judge_prompt,
     select_classifiers,
 )
-from afeval.judges.follow_up import FollowUpQuestion
 from afeval.scenario import render_base_document, render_prompt
 from afeval.settings import DatasetChoice
 from afeval.sweep._spec import SweepRun
@@ -55,11 +51,6 @@ KNOWN_DATASET_SIZES: Final[Mapping[str, int]] = MappingProxyType(
     {"llm-lat": 4948, "advbench": 520, "harmbench": 200}
 )
 """Requests in each named remote dataset at its pinned revision, so a dry run needs no download."""
-
-_FOLLOW_UP = "follow_up"
-# The classifiers that leave a sample without a scratchpad unjudged (the no-CoT runs); partial compliance reads
-# the scratchpad when there is one but judges the output either way.
-_SCRATCHPAD_ONLY: Final = frozenset({"alignment_faking", "af_legacy", "helpfulness_motive", "af_motive"})
 
 
 @dataclass(frozen=True)
@@ -113,15 +104,16 @@ def _rubric_tokens() -> Mapping[str, tuple[int, ...]]:
     """Tokens of each classifier's judge prompt with empty inputs: one entry per judge call of a sample."""
     return MappingProxyType(
         {
-            "compliance": (tokens_of(compliance_judge_prompt("", "")),),
-            "alignment_faking": (tokens_of(alignment_faking_judge_prompt("")),),
-            "partial_compliance": (tokens_of(partial_compliance_judge_prompt("", "", "")),),
-            "af_legacy": tuple(tokens_of(legacy_af_judge_prompt(v, "", "")) for v in ("easy", "hard")),
-            "helpfulness_motive": (tokens_of(helpfulness_motive_prompt("", "")),),
-            "af_motive": (tokens_of(af_motive_prompt("", "")),),
-            _FOLLOW_UP: (tokens_of(role_play_judge_prompt("")),),
+            name: tuple(tokens_of(call.prompt(*("" for _ in spec.inputs))) for call in spec.judge.calls)
+            for name, spec in CLASSIFIER_CATALOG.items()
         }
     )
+
+
+def _question_tokens(spec: ClassifierSpec) -> int:
+    """Tokens of the longest question a classifier puts to the model under test (0 when it asks none)."""
+    questions = spec.judge.questions if isinstance(spec.judge, FollowUpJudge) else ()
+    return max((tokens_of(follow_up_question(question)) for question in questions), default=0)
 
 
 def _prompt_tokens(run: SweepRun) -> list[int]:
@@ -154,11 +146,12 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         return estimate  # the offline judges run locally; the rest are not judged offline
     request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
     judge_calls = judge_in = judge_out = 0
-    for spec in select_classifiers(judging.classifiers):
-        if spec.name in _SCRATCHPAD_ONLY and not run.scenario.cot:
-            continue
+    selected = select_classifiers(judging.classifiers)
+    for spec in selected:
+        if spec.needs_scratchpad and not run.scenario.cot:
+            continue  # a sample without a scratchpad is not judged
         rubrics = _rubric_tokens()[spec.name]
-        if spec.name == "alignment_faking":
+        if isinstance(spec.judge, VotingJudge):
             votes = judging.af_votes
             calls = 1 if judging.af_num_choices else votes
             judge_calls += calls
@@ -168,17 +161,19 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         judge_calls += len(rubrics)
         judge_in += sum(rubric + request_tokens + reply for rubric in rubrics)
         judge_out += len(rubrics) * JUDGE_REPLY_TOKENS
-    follow_up = _FOLLOW_UP in judging.classifiers
-    if follow_up:
-        # Two follow-up questions to the model under test, each after the whole conversation so far.
-        question = max(tokens_of(follow_up_question(q)) for q in FollowUpQuestion)
+    for spec in selected:
+        if not spec.subject_calls:
+            continue
+        # Questions to the model under test (the follow-ups), each after the whole conversation so far.
+        question = _question_tokens(spec)
         per_sample_prompt = prompt_tokens // max(samples, 1)
+        asked = spec.subject_calls * samples
         estimate = _plus(
             estimate,
-            model_calls=2 * samples,
-            model_calls_max=2 * samples,
-            model_input_tokens=2 * samples * (per_sample_prompt + reply + question),
-            model_output_tokens=2 * samples * reply,
+            model_calls=asked,
+            model_calls_max=asked,
+            model_input_tokens=asked * (per_sample_prompt + reply + question),
+            model_output_tokens=asked * reply,
         )
     return _plus(
         estimate,

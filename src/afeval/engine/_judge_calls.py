@@ -1,0 +1,105 @@
+"""Asking the judge model: the judging settings, one call with re-asks for unparseable replies, cache scopes.
+
+Every judge call is cached under its prompt plus scopes: ``afeval_judge`` (the call's scope in its judge
+module), a vote or screen where there are several, and the try. Changing a scope makes every cached reply
+miss, so these names are part of the cache format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
+
+from afeval.engine._solver import cache_policy
+from afeval.judges import AF_VOTE_TEMPERATURE, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
+from afeval.settings import JUDGE_REPLY_ATTEMPTS, JUDGING_DEFAULTS, JudgingSettings
+
+JUDGE_SCOPE = "afeval_judge"
+VOTE_SCOPE = "afeval_vote"
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """How the judges are run: which model, how many AF votes, how many tries per unparseable reply."""
+
+    model: str = JUDGING_DEFAULTS.judge_model
+    af_votes: int = JUDGING_DEFAULTS.af_votes
+    af_temperature: float = AF_VOTE_TEMPERATURE
+    reply_attempts: int = JUDGE_REPLY_ATTEMPTS
+    max_tokens: int | None = None
+    cache: bool = JUDGING_DEFAULTS.cache
+    af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices  # all AF votes in one call (`n`/num_choices)
+    af_sequential: bool = JUDGING_DEFAULTS.af_sequential  # stop drawing votes once the AF decision is settled
+    batch: bool = JUDGING_DEFAULTS.batch  # judge calls through the provider's batch API (about half price)
+
+    @classmethod
+    def of(cls, judging: JudgingSettings) -> JudgeSettings:
+        """The judge calls' settings for a run's judging settings."""
+        return cls(
+            model=judging.judge_model,
+            af_votes=judging.af_votes,
+            cache=judging.cache,
+            af_num_choices=judging.af_num_choices,
+            af_sequential=judging.af_sequential,
+            batch=judging.batch,
+        )
+
+    @property
+    def offline(self) -> bool:
+        return self.model == OFFLINE_JUDGE
+
+    def generate_config(self, *, temperature: float, num_choices: int | None = None) -> GenerateConfig:
+        """The generation settings of one judge call (batch mode travels here: the judge is not the task's
+        active model, so the task's own config never reaches it)."""
+        return GenerateConfig(
+            temperature=temperature,
+            max_tokens=self.max_tokens,
+            num_choices=num_choices,
+            batch=True if self.batch else None,
+        )
+
+
+def judge_model(settings: JudgeSettings) -> Model:
+    return get_model(settings.model)
+
+
+def failure_text(exc: Exception) -> str:
+    """A provider failure (after Inspect's own retries) as a short error line."""
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+async def ask_judge(
+    model: Model,
+    prompt: str,
+    parse: Callable[[str], Any],
+    settings: JudgeSettings,
+    *,
+    temperature: float,
+    scopes: Mapping[str, str],
+) -> JudgeReply:
+    """Ask the judge, re-asking (a fresh cache scope each time) while its reply cannot be parsed.
+
+    Parse failures and provider failures both end as a recorded error, never as an exception: one bad judge
+    reply must not lose the sample.
+    """
+    raw = ""
+    error: str | None = None
+    config = settings.generate_config(temperature=temperature)
+    for attempt in range(settings.reply_attempts):
+        try:
+            output = await model.generate(
+                [ChatMessageUser(content=prompt)],
+                config=config,
+                cache=cache_policy(settings.cache, **scopes, **{f"{JUDGE_SCOPE}_attempt": str(attempt)}),
+            )
+        except Exception as exc:  # provider failure after Inspect's own retries
+            return JudgeReply(parsed=None, raw=raw, tries=attempt + 1, error=failure_text(exc))
+        raw = output.completion
+        try:
+            return JudgeReply(parsed=parse(raw), raw=raw, tries=attempt + 1, error=None)
+        except JudgeReplyError as exc:
+            error = f"unparseable judge reply: {exc}"[:500]
+    return JudgeReply(parsed=None, raw=raw, tries=settings.reply_attempts, error=error)
