@@ -16,9 +16,10 @@ from tests.fixtures.fake_openai import FakeServerState
 
 from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, classifier_scorer, scorer_name
-from afeval.engine._task import DEFAULT_CLASSIFIERS, alignment_faking
+from afeval.engine._task import alignment_faking
 from afeval.judges import (
     CLASSIFIER_CATALOG,
+    DEFAULT_CLASSIFIERS,
     ClassifierSpec,
     InputField,
     JudgeCall,
