@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
@@ -57,6 +57,11 @@ from afeval.results import (
     LOGS_DIR,
     SUMMARY_FILE,
     SYSTEM_PROMPT_FILE,
+    DatasetBlock,
+    GenerationBlock,
+    JudgesBlock,
+    RescoredFrom,
+    RunSummaryDocument,
     SampleRecord,
     read_samples,
     read_summary,
@@ -107,7 +112,7 @@ class StoredRun:
     """What re-scoring reads from a run directory."""
 
     run_dir: Path
-    summary: Mapping[str, Any]
+    summary: RunSummaryDocument
     records: tuple[SampleRecord, ...]
     system_prompt: str
     scenario: ScenarioOptions
@@ -119,7 +124,7 @@ def load_stored_run(run_dir: Path) -> StoredRun:
         raise RescoreError(f"{run_dir} is not an afeval run directory (no {SUMMARY_FILE})")
     try:
         summary = read_summary(run_dir)
-        scenario = ScenarioOptions.from_dict(summary["scenario_options"])
+        scenario = ScenarioOptions.from_dict(_required(summary.scenario_options, "scenario_options"))
         records = tuple(read_samples(run_dir))
     except FileNotFoundError as exc:
         raise RescoreError(f"cannot re-score {run_dir}: {Path(exc.filename).name} is missing") from exc
@@ -135,6 +140,21 @@ def load_stored_run(run_dir: Path) -> StoredRun:
     return StoredRun(
         run_dir=run_dir, summary=summary, records=records, system_prompt=system_prompt, scenario=scenario
     )
+
+
+_T = TypeVar("_T")
+
+
+def _required(value: _T | None, key: str) -> _T:
+    # A field every run writes: one missing fails as the missing key of a dict always has here.
+    if value is None:
+        raise KeyError(key)
+    return value
+
+
+def _or(value: _T | None, default: _T) -> _T:
+    # A field older files lack: the value a run without it had.
+    return default if value is None else value
 
 
 def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
@@ -160,33 +180,33 @@ def rescore_config(
 ) -> RunConfig:
     """The run's own settings with the judging replaced; unset arguments keep the run's values."""
     summary = stored.summary
-    judges: Mapping[str, Any] = summary.get("judges") or {}
-    generation: Mapping[str, Any] = summary.get("generation") or {}
-    dataset: Mapping[str, Any] = summary.get("dataset") or {}
-    chosen = tuple(classifiers) if classifiers else tuple(judges.get("classifiers") or DEFAULT_CLASSIFIERS)
+    judges = summary.judges or JudgesBlock()
+    generation = summary.generation or GenerationBlock()
+    dataset = summary.dataset or DatasetBlock()
+    chosen = tuple(classifiers) if classifiers else tuple(judges.classifiers or DEFAULT_CLASSIFIERS)
     asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
     if asks_model:
         raise ConfigError(
             f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
             "it: leave it out of --classifiers"
         )
-    judge = judge_model or str(summary["judge_model"])
+    judge = judge_model or str(_required(summary.judge_model, "judge_model"))
     return RunConfig(
-        model=str(summary["model"]),
+        model=str(_required(summary.model, "model")),
         out_dir=out_dir or default_rescore_dir(stored.run_dir, judge),
         judge_model=judge,
-        dataset=dataset.get("name"),
-        limit=dataset.get("limit"),
+        dataset=dataset.name,
+        limit=dataset.limit,
         scenario=stored.scenario,
-        tiers=tuple(summary.get("tiers") or ()) or None,
+        tiers=tuple(summary.tiers) or None,
         classifiers=parse_classifiers(chosen),
-        af_votes=af_votes if af_votes is not None else int(judges.get("af_votes", 20)),
-        af_num_choices=af_num_choices if af_num_choices is not None else bool(judges.get("af_num_choices")),
-        af_sequential=af_sequential if af_sequential is not None else bool(judges.get("af_sequential")),
-        max_attempts=int(generation.get("max_attempts", 10)),
-        max_turns=int(generation.get("max_turns", 4)),
-        temperature=float(generation.get("temperature", 0.0)),
-        max_tokens=int(generation.get("max_tokens", 2000)),
+        af_votes=af_votes if af_votes is not None else int(_or(judges.af_votes, 20)),
+        af_num_choices=af_num_choices if af_num_choices is not None else bool(judges.af_num_choices),
+        af_sequential=af_sequential if af_sequential is not None else bool(judges.af_sequential),
+        max_attempts=int(_or(generation.max_attempts, 10)),
+        max_turns=int(_or(generation.max_turns, 4)),
+        temperature=float(_or(generation.temperature, 0.0)),
+        max_tokens=int(_or(generation.max_tokens, 2000)),
         cache=cache,
         max_connections=max_connections,
         display=display,
@@ -244,18 +264,18 @@ def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
         cache=config.cache,
         batch=config.batch,
     )
-    dataset: Mapping[str, Any] = stored.summary.get("dataset") or {}
+    dataset = stored.summary.dataset or DatasetBlock()
     return Task(
         name=RESCORE_TASK,
-        dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
+        dataset=MemoryDataset(replay_samples(stored), name=dataset.name),
         solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
         scorer=scorers_of(config.classifiers, settings),
         metadata={
             "scenario": stored.scenario.name,
-            "dataset": dataset.get("name"),
-            "dataset_source": dataset.get("source"),
-            "dataset_revision": dataset.get("revision"),
-            "smoke_set": bool(dataset.get("smoke_set", False)),
+            "dataset": dataset.name,
+            "dataset_source": dataset.source,
+            "dataset_revision": dataset.revision,
+            "smoke_set": bool(dataset.smoke_set),
             "judge_model": config.judge_model,
             "rescored_from": str(stored.run_dir),
         },
@@ -323,13 +343,5 @@ def rescore_run(
         **extra,
     )
     wall = time.perf_counter() - started
-    summary = stored.summary
-    origin = {
-        "run": str(run_dir),
-        "judge_model": summary.get("judge_model"),
-        "classifiers": (summary.get("judges") or {}).get("classifiers"),
-        "af_votes": (summary.get("judges") or {}).get("af_votes"),
-        "status": summary.get("status"),
-        "cost": summary.get("cost"),
-    }
-    return finalize(config, logs[0], wall, budget=budget, extra={"rescored_from": origin})
+    origin = RescoredFrom.of(run_dir, stored.summary)
+    return finalize(config, logs[0], wall, budget=budget, rescored_from=origin)

@@ -42,6 +42,12 @@ from afeval.parsing import parse_response
 from afeval.redaction import redact, redact_log_file
 from afeval.results import (
     LOGS_DIR,
+    BudgetBlock,
+    DatasetBlock,
+    GenerationBlock,
+    JudgesBlock,
+    RescoredFrom,
+    RunSummaryDocument,
     SampleRecord,
     read_samples,
     summary_document,
@@ -50,6 +56,7 @@ from afeval.results import (
     write_system_prompt,
 )
 from afeval.scenario import DEFAULT_LAB, ScenarioOptions, render_system_prompt, scenario_catalog
+from afeval.stats import RateEstimate
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class RunResult:
     """A finished run: its summary and outcomes in memory; the full records are in ``samples.jsonl``."""
 
     out_dir: Path
-    summary: dict[str, Any]
+    summary: RunSummaryDocument
     outcomes: tuple[SampleOutcome, ...]
     log_location: str
     wall_seconds: float
@@ -343,48 +350,49 @@ def make_budget(config: RunConfig) -> RunBudget | None:
 
 def settings_of(
     config: RunConfig, log: EvalLog, wall_seconds: float, budget: RunBudget | None = None
-) -> dict[str, Any]:
+) -> RunSummaryDocument:
+    """The run's settings and how it ended: summary.json without its results yet."""
     task_metadata = log.eval.metadata or {}
     usage = _usage(log)
     status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else log.status
-    return {
-        "model": config.model,
-        "judge_model": config.judge_model,
-        "scenario": config.scenario.name,
-        "scenario_options": config.scenario.to_dict(),
-        "dataset": {
-            "name": task_metadata.get("dataset"),
-            "source": task_metadata.get("dataset_source"),
-            "revision": task_metadata.get("dataset_revision"),
-            "smoke_set": task_metadata.get("smoke_set", False),
-            "limit": config.limit,
-        },
-        "setting": config.scenario.setting,
-        "generation": {
-            "temperature": config.temperature,
-            "max_tokens": config.max_tokens,
-            "max_attempts": config.max_attempts,
-            "max_turns": config.max_turns,
-            "prompt_format": config.scenario.prompt_format,
-            "batch": config.batch_generation,
-            "cache_prompt": "auto" if config.cache_prompt is None else config.cache_prompt,
-        },
-        "judges": {
-            "classifiers": list(config.classifiers),
-            "af_votes": config.af_votes,
-            "af_num_choices": config.af_num_choices,
-            "af_sequential": config.af_sequential,
-            "batch": config.batch,
-        },
-        "status": status,
-        "error": redact(log.error.message) if log.error else None,
-        "usage": usage,
-        "cost": cost_block(config, usage),
-        "budget": budget.to_dict() if budget is not None else None,
-        "wall_seconds": round(wall_seconds, 3),
-        "log": log.location,
-        "versions": {"afeval": afeval.__version__, "inspect_ai": _inspect_version()},
-    }
+    return RunSummaryDocument(
+        model=config.model,
+        judge_model=config.judge_model,
+        scenario=config.scenario.name,
+        scenario_options=config.scenario.to_dict(),
+        dataset=DatasetBlock(
+            name=task_metadata.get("dataset"),
+            source=task_metadata.get("dataset_source"),
+            revision=task_metadata.get("dataset_revision"),
+            smoke_set=task_metadata.get("smoke_set", False),
+            limit=config.limit,
+        ),
+        setting=config.scenario.setting,
+        generation=GenerationBlock(
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            max_attempts=config.max_attempts,
+            max_turns=config.max_turns,
+            prompt_format=config.scenario.prompt_format,
+            batch=config.batch_generation,
+            cache_prompt="auto" if config.cache_prompt is None else config.cache_prompt,
+        ),
+        judges=JudgesBlock(
+            classifiers=tuple(config.classifiers),
+            af_votes=config.af_votes,
+            af_num_choices=config.af_num_choices,
+            af_sequential=config.af_sequential,
+            batch=config.batch,
+        ),
+        status=status,
+        error=redact(log.error.message) if log.error else None,
+        usage=usage,
+        cost=cost_block(config, usage),
+        budget=BudgetBlock.from_dict(budget.to_dict()) if budget is not None else None,
+        wall_seconds=round(wall_seconds, 3),
+        log=log.location,
+        versions={"afeval": afeval.__version__, "inspect_ai": _inspect_version()},
+    )
 
 
 def _inspect_version() -> str:
@@ -399,12 +407,12 @@ def finalize(
     wall_seconds: float,
     *,
     budget: RunBudget | None = None,
-    extra: Mapping[str, Any] | None = None,
+    rescored_from: RescoredFrom | None = None,
 ) -> RunResult:
     """Write samples.jsonl, system_prompt.txt and summary.json from a finished (or stopped) Inspect log.
 
-    ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run); ``extra``
-    adds fields to summary.json (a re-scored run says where it came from)."""
+    ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run);
+    ``rescored_from`` says where a re-scored run came from."""
     # A provider error that echoed a key back must not stay in Inspect's log either.
     if log.location and Path(log.location).is_file():
         redact_log_file(Path(log.location))
@@ -414,11 +422,14 @@ def finalize(
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
     write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
     summary = summarize(outcomes, list(config.run_tiers), config.scenario.gaps)
-    document = summary_document(settings=settings_of(config, log, wall_seconds, budget), summary=summary)
-    # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
-    document["samples_failed"] = failures.count
-    document["first_sample_error"] = failures.first
-    document.update(extra or {})
+    document = summary_document(
+        settings=settings_of(config, log, wall_seconds, budget),
+        summary=summary,
+        # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
+        samples_failed=failures.count,
+        first_sample_error=failures.first,
+        rescored_from=rescored_from,
+    )
     write_summary(config.out_dir, document)
     return RunResult(
         out_dir=config.out_dir,
@@ -633,25 +644,25 @@ def run_evaluation(config: RunConfig) -> RunResult:
     return finalize(config, logs[0], wall, budget=budget)
 
 
-def summary_rows(summary: Mapping[str, Any]) -> Sequence[tuple[str, ...]]:
+def summary_rows(summary: RunSummaryDocument) -> Sequence[tuple[str, ...]]:
     """Rows for the printed results table: one per tier and metric."""
 
-    def fmt(estimate: Mapping[str, Any] | None) -> str:
-        if not estimate or estimate.get("rate") is None:
+    def fmt(estimate: RateEstimate) -> str:
+        if estimate.rate is None or estimate.ci95 is None:
             return "—"
-        low, high = estimate["ci95"]
-        return f"{estimate['rate']:.1%} [{low:.1%}, {high:.1%}]"
+        low, high = estimate.ci95
+        return f"{estimate.rate:.1%} [{low:.1%}, {high:.1%}]"
 
     rows: list[tuple[str, ...]] = []
-    for tier, data in summary["tiers"].items():
+    for tier, data in summary.tiers.items():
         rows.append(
             (
                 tier,
-                f"{data['n_valid']}/{data['n']}",
-                fmt(data["compliance"]),
-                fmt(data["tag_acceptance"]),
-                fmt(data["alignment_faking"]),
-                fmt(data["partial_compliance"]),
+                f"{data.n_valid}/{data.n}",
+                fmt(data.compliance),
+                fmt(data.tag_acceptance),
+                fmt(data.alignment_faking),
+                fmt(data.partial_compliance),
             )
         )
     return rows
