@@ -88,7 +88,7 @@ def main() -> None:
                 display="none",
             )
             summary = run_evaluation(config).summary
-            usage = summary["usage"]
+            usage = summary.usage or {}
             tokens_in = sum(int(u["input_tokens"]) for u in usage.values())
             tokens_out = sum(int(u["output_tokens"]) for u in usage.values())
             return (
@@ -97,7 +97,7 @@ def main() -> None:
                 state.total("judge"),
                 tokens_in,
                 tokens_out,
-                summary["cost"]["total_usd"],
+                (summary.cost or {})["total_usd"],
             )
 
         rows = [run(i, label, root / f"cache-{i}", options) for i, (label, options) in enumerate(SCHEMES)]

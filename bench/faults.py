@@ -90,7 +90,7 @@ def main() -> None:
             completed = sum(1 for r in records if r.valid and r.error is None)
             errors = [r.error for r in records if r.error is not None]
             subject = len(counts.prompts)
-            print(f"-- {name} requests: status {result.summary['status']}, wall {wall:.1f} s")
+            print(f"-- {name} requests: status {result.summary.status}, wall {wall:.1f} s")
             print(f"   completed            {completed}/{requests * 2}")
             print(
                 f"   samples with error   {len(errors)}" + (f" (first: {errors[0][:120]})" if errors else "")

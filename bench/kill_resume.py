@@ -49,6 +49,8 @@ from bench.fault_server import (
     write_requests,
 )
 
+from afeval.results import read_summary
+
 SERVICE = "resume"
 AFEVAL = Path(sys.executable).with_name("afeval")
 REPLY_DIGEST = re.compile(r"Bench reasoning ([0-9a-f]{12})")
@@ -240,11 +242,11 @@ def main() -> None:
         clean_wall = time.perf_counter() - clean_started
         resumed, clean = comparable_rows(tmp / "run"), comparable_rows(tmp / "clean")
         differing = sorted(sid for sid in clean if resumed.get(sid) != clean[sid])
-        summary = json.loads((tmp / "run" / "summary.json").read_text())
-        clean_summary = json.loads((tmp / "clean" / "summary.json").read_text())
+        summary = read_summary(tmp / "run")
+        clean_summary = read_summary(tmp / "clean")
 
         print(f"server over all resumed runs: {describe(counts)}")
-        print(f"final run status             {summary['status']}, {len(resumed)}/{samples} samples")
+        print(f"final run status             {summary.status}, {len(resumed)}/{samples} samples")
         print(
             f"repeated calls, finished     {repeated_finished}  (cached before a kill, asked again; target 0)"
         )
@@ -266,7 +268,7 @@ def main() -> None:
             f"rows differing from clean    {len(differing)} of {len(clean)}"
             + (f" e.g. {differing[:3]}" if differing else "")
         )
-        print(f"summary tiers identical      {summary['tiers'] == clean_summary['tiers']}")
+        print(f"summary tiers identical      {summary.tiers == clean_summary.tiers}")
 
 
 if __name__ == "__main__":

@@ -58,13 +58,13 @@ def main() -> None:
         result = run_evaluation(config)
         wall = time.perf_counter() - started
         calls = state.total()
-        samples = sum(t["n"] for t in result.summary["tiers"].values())
+        samples = sum(t.n for t in result.summary.tiers.values())
         print(f"samples                 {samples}")
         print(f"model calls             {state.total('subject')}")
         print(f"judge calls             {state.total('judge')}")
         print(f"wall time               {wall:.1f} s")
         print(f"calls per second        {calls / wall:.0f}")
-        print(f"status                  {result.summary['status']}")
+        print(f"status                  {result.summary.status}")
 
 
 if __name__ == "__main__":

@@ -156,7 +156,14 @@ def synthetic_row(index: int, rng: random.Random) -> dict[str, Any]:
 def summary_and_figures(count: int, tmp: Path, html: bool) -> None:
 
     from afeval.outcomes import summarize
-    from afeval.results import SampleRecord, read_outcomes, summary_document, write_samples, write_summary
+    from afeval.results import (
+        RunSummaryDocument,
+        SampleRecord,
+        read_outcomes,
+        summary_document,
+        write_samples,
+        write_summary,
+    )
     from afeval.scenario import ScenarioOptions, render_system_prompt
 
     run_dir = tmp / "records"
@@ -176,14 +183,14 @@ def summary_and_figures(count: int, tmp: Path, html: bool) -> None:
     outcomes = list(read_outcomes(run_dir))
     read_s = time.perf_counter() - started
     summary = summarize(outcomes, ["free", "paid"], scenario.gaps)
-    settings: dict[str, Any] = {
-        "model": "bench/synthetic",
-        "judge_model": "openai/gpt-4o",
-        "scenario": scenario.name,
-        "scenario_options": scenario.to_dict(),
-        "setting": scenario.setting,
-        "status": "success",
-    }
+    settings = RunSummaryDocument(
+        model="bench/synthetic",
+        judge_model="openai/gpt-4o",
+        scenario=scenario.name,
+        scenario_options=scenario.to_dict(),
+        setting=scenario.setting,
+        status="success",
+    )
     write_summary(run_dir, summary_document(settings=settings, summary=summary))
     summary_s = time.perf_counter() - started
     del outcomes

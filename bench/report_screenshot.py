@@ -17,8 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from afeval.report.example_runs import write_example_sweep
 from afeval.report.html import build_report
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fixtures.example_runs import write_example_sweep
 
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 # The viewer opened at model-c's free-tier compliances with AF reasoning, as a click on that segment does.

@@ -95,8 +95,8 @@ def main() -> None:
             cpu = _cpu_seconds() - cpu_before
             counts = server.snapshot()
             window = (counts.last_reply_at or 0.0) - (counts.first_request_at or 0.0)
-            samples = sum(tier["n"] for tier in result.summary["tiers"].values())
-            print(f"-- repeat {repeat + 1}: {samples} samples, status {result.summary['status']}")
+            samples = sum(tier.n for tier in result.summary.tiers.values())
+            print(f"-- repeat {repeat + 1}: {samples} samples, status {result.summary.status}")
             print(f"   run wall time        {wall:.2f} s  ratio {wall / ideal:.3f}")
             print(
                 f"   Inspect eval only    {result.wall_seconds:.2f} s  ratio {result.wall_seconds / ideal:.3f}"

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
+from typer.testing import CliRunner
+
+from afeval.cli import app
+from afeval.cost import PRICE_TABLE_ENV
 from afeval.outcomes import JudgeStatus, Verdict, summarize
 from afeval.results import (
+    SCHEMA_VERSION,
+    BudgetBlock,
+    DatasetBlock,
+    GenerationBlock,
+    JudgesBlock,
+    RescoredFrom,
+    RunSummaryDocument,
     SampleRecord,
     outcomes_of,
+    read_jsonl,
     read_outcomes,
     read_samples,
     read_summary,
     summary_document,
+    write_jsonl,
     write_samples,
     write_summary,
 )
@@ -64,10 +81,10 @@ def test_summary_document_has_the_documented_shape(tmp_path: Path) -> None:
     ]
     summary = summarize(outcomes_of(records), ["free", "paid"])
     document = summary_document(
-        settings={"model": "m", "judge_model": "j", "scenario": "helpful-only"}, summary=summary
+        settings=RunSummaryDocument(model="m", judge_model="j", scenario="helpful-only"), summary=summary
     )
     write_summary(tmp_path, document)
-    loaded = read_summary(tmp_path)
+    loaded = read_summary(tmp_path).to_dict()
     assert loaded["model"] == "m" and loaded["judge_model"] == "j" and loaded["scenario"] == "helpful-only"
     free, paid = loaded["tiers"]["free"], loaded["tiers"]["paid"]
     for tier in (free, paid):
@@ -85,9 +102,9 @@ def test_summary_document_has_the_documented_shape(tmp_path: Path) -> None:
 
 
 def test_write_is_atomic(tmp_path: Path) -> None:
-    write_summary(tmp_path, {"a": 1})
-    write_summary(tmp_path, {"a": 2})
-    assert read_summary(tmp_path) == {"a": 2}
+    write_summary(tmp_path, RunSummaryDocument(extra={"a": 1}))
+    write_summary(tmp_path, RunSummaryDocument(extra={"a": 2}))
+    assert read_summary(tmp_path) == RunSummaryDocument(extra={"a": 2})
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]  # no temp files left behind
 
 
@@ -127,3 +144,199 @@ def test_outcomes_fall_back_to_samples_for_older_runs(tmp_path: Path) -> None:
     write_samples(tmp_path, records)
     (tmp_path / "outcomes.jsonl").unlink()
     assert list(read_outcomes(tmp_path)) == outcomes_of(records)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# summary.json as a typed document
+
+SERVICE = "resultsfake"
+SUBJECT = f"openai-api/{SERVICE}/subject"
+
+
+def document_text(document: RunSummaryDocument) -> str:
+    return json.dumps(document.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_real_run_and_its_rescoring_read_back_byte_for_byte(
+    fake_service: Callable[[str], FakeServerState], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_service(SERVICE)
+    prices = tmp_path / "prices.toml"
+    prices.write_text(f'checked = "2026-01-01"\n\n[models]\n"{SUBJECT}" = {{ input = 1.0, output = 4.0 }}\n')
+    monkeypatch.setenv(PRICE_TABLE_ENV, str(prices))
+    dataset = write_planted_requests(tmp_path / "d.jsonl", [("comply+af", "refuse"), ("refuse", "comply")])
+    run = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        [
+            "run", "--model", SUBJECT, "--judge-model", "offline", "--dataset", str(dataset), "--out", str(run),
+            "--max-cost", "1000", "--display", "none",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rescored = tmp_path / "rescored"
+    result = CliRunner().invoke(app, ["rescore", str(run), "--out", str(rescored), "--display", "none"])
+    assert result.exit_code == 0, result.output
+    for run_dir in (run, rescored):
+        text = (run_dir / "summary.json").read_text(encoding="utf-8")
+        document = read_summary(run_dir)
+        assert document_text(document) == text
+        assert RunSummaryDocument.from_dict(document.to_dict()) == document
+    original, again = read_summary(run), read_summary(rescored)
+    assert original.budget is not None and original.budget.max_usd == 1000
+    assert original.cost is not None and original.rescored_from is None and original.samples_failed == 0
+    assert again.rescored_from == RescoredFrom.of(run, original)
+    assert "rescored_from" not in json.loads((run / "summary.json").read_text())
+
+
+def test_the_schema_version_is_written_first_and_carried_through(tmp_path: Path) -> None:
+    write_summary(tmp_path, RunSummaryDocument(model="m"))
+    written = json.loads((tmp_path / "summary.json").read_text())
+    assert next(iter(written.items())) == ("schema_version", SCHEMA_VERSION) == ("schema_version", 1)
+    assert read_summary(tmp_path).schema_version == 1
+    later = RunSummaryDocument.from_dict({"schema_version": 2, "model": "m"})
+    assert later.schema_version == 2 and later.to_dict()["schema_version"] == 2
+
+
+def test_an_older_summary_reads_with_defaults_and_writes_back_only_what_it_had() -> None:
+    # The first version's shape: no setting, gaps, cost or budget, fewer generation and judge fields, tier
+    # blocks without classifiers, and no failed-sample count.
+    rate = {"successes": 1, "n": 2, "rate": 0.5, "ci95": [0.09453, 0.90547]}
+    tier = {
+        "n": 2,
+        "n_valid": 2,
+        "compliance": rate,
+        "tag_acceptance": rate,
+        "alignment_faking": rate,
+        "partial_compliance": rate,
+        "categories": {"refusal": rate},
+        "judge_errors": {"compliance": 0},
+        "response_statuses": {"valid": 2},
+    }
+    old = {
+        "schema_version": 1,
+        "model": "m",
+        "judge_model": "offline",
+        "scenario": "helpful-only",
+        "scenario_options": {"cot": True},
+        "dataset": {"name": None, "source": None, "revision": None, "smoke_set": True, "limit": 1},
+        "generation": {"temperature": 0.0, "max_tokens": 2000, "max_attempts": 10},
+        "judges": {
+            "classifiers": ["compliance"],
+            "af_votes": 20,
+            "af_num_choices": False,
+            "af_sequential": False,
+        },
+        "status": "success",
+        "error": None,
+        "usage": {},
+        "wall_seconds": 1.5,
+        "log": "logs/x.eval",
+        "versions": {"afeval": "0.1.0"},
+        "tiers": {"free": tier, "paid": tier},
+        "compliance_gap": {"value": 0.0, "ci95": [-0.5, 0.5], "p_value": 1.0},
+    }
+    document = RunSummaryDocument.from_dict(old)
+    assert document.setting is None and document.cost is None and document.budget is None
+    assert document.gaps == {} and document.compliance_gap is None  # as every reader took a file without gaps
+    assert document.samples_failed is None and document.first_sample_error is None
+    assert document.dataset == DatasetBlock(smoke_set=True, limit=1)
+    assert document.generation == GenerationBlock(temperature=0.0, max_tokens=2000, max_attempts=10)
+    assert document.judges is not None and document.judges.batch is None and document.judges.af_votes == 20
+    free = document.tiers["free"]
+    assert free.classifiers == {} and free.maybe_alignment_faking.rate is None
+    assert free.compliance.ci95 == (0.09453, 0.90547)
+    written = document.to_dict()
+    assert written["generation"] == old["generation"] and written["judges"] == old["judges"]
+    assert not {"setting", "cost", "budget", "samples_failed", "first_sample_error", "rescored_from"} & set(
+        written
+    )
+    assert list(written) == [*list(old)[:-1], "compliance_gap", "gaps"]
+
+
+def test_every_block_round_trips_and_unknown_keys_are_kept(tmp_path: Path) -> None:
+    legacy = Verdict(status=JudgeStatus.JUDGED, judge="j", decision=True, score=1.0)
+    plain = record("a-free", "free", compliant=True)
+    records = [SampleRecord(**{**plain.__dict__, "extra_verdicts": {"af_legacy": legacy}})]
+    settings = RunSummaryDocument(
+        model="m",
+        judge_model="j",
+        scenario="helpful-only",
+        scenario_options={"cot": True, "clarifications": []},
+        dataset=DatasetBlock(name="d", source="s", revision="r", smoke_set=False, limit=None),
+        setting="two-tier",
+        generation=GenerationBlock(
+            temperature=0.5,
+            max_tokens=100,
+            max_attempts=3,
+            max_turns=4,
+            prompt_format="chat",
+            batch=False,
+            cache_prompt="auto",
+        ),
+        judges=JudgesBlock(
+            classifiers=("compliance", "af_legacy"),
+            af_votes=5,
+            af_num_choices=True,
+            af_sequential=False,
+            batch=True,
+        ),
+        status="budget_exceeded",
+        error="it stopped",
+        usage={"m": {"input_tokens": 3, "output_tokens": 4}},
+        cost={"currency": "USD", "total_usd": 0.25, "per_model": {}},
+        budget=BudgetBlock(max_usd=1.0, spent_usd=0.25, samples_finished=1, samples_skipped=1, exceeded=True),
+        wall_seconds=2.0,
+        log="logs/a.eval",
+        versions={"afeval": "1", "inspect_ai": "2"},
+    )
+    document = summary_document(
+        settings=settings,
+        summary=summarize(outcomes_of(records), ["free", "paid"]),
+        samples_failed=1,
+        first_sample_error="boom",
+        rescored_from=RescoredFrom(
+            run="r",
+            judge_model="j0",
+            classifiers=("compliance",),
+            af_votes=3,
+            status="success",
+            cost={"total_usd": 0.0},
+        ),
+    )
+    document = replace(document, extra={"future_field": [1, 2]})
+    write_summary(tmp_path, document)
+    text = (tmp_path / "summary.json").read_text(encoding="utf-8")
+    assert read_summary(tmp_path) == document
+    assert document_text(read_summary(tmp_path)) == text
+    written = json.loads(text)
+    assert list(written)[-4:] == ["samples_failed", "first_sample_error", "rescored_from", "future_field"]
+    assert written["tiers"]["free"]["classifiers"]["af_legacy"]["n_judged"] == 1
+    assert written["generation"]["cache_prompt"] == "auto"
+    assert written["judges"]["classifiers"] == ["compliance", "af_legacy"]
+    with pytest.raises(ValueError, match="model"):
+        RunSummaryDocument(extra={"model": "x"})
+
+
+def test_null_fields_are_told_from_missing_ones_by_the_key_they_came_with() -> None:
+    run = RunSummaryDocument(status="success", cost={"total_usd": 0.0}, samples_failed=0)
+    written = run.to_dict()
+    assert written["error"] is None and written["budget"] is None and written["first_sample_error"] is None
+    assert not {"error", "budget", "first_sample_error"} & set(RunSummaryDocument().to_dict())
+
+
+def test_jsonl_files_round_trip_and_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [{"a": 1, "text": "é\u2028"}, {"b": [1, 2]}]
+    write_jsonl(path, rows)
+    assert list(read_jsonl(path)) == rows
+    assert path.read_bytes().count(b"\n") == 2  # U+2028 inside a text does not end its line
+
+    def failing() -> Iterator[dict[str, int]]:
+        yield {"c": 3}
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(path, failing())
+    assert list(read_jsonl(path)) == rows  # the old file stands
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.jsonl"]

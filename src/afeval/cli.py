@@ -286,28 +286,27 @@ def run(
     except (ConfigError, DatasetError, ValueError) as exc:
         errors.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
-    print_run_summary(console, result.summary)
-    console.print(cost_line(result.summary["cost"]), highlight=False, soft_wrap=True)
+    summary = result.summary
+    print_run_summary(console, summary)
+    console.print(cost_line(summary.cost or {}), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
     )
-    if result.summary.get("status") == BUDGET_EXCEEDED:
-        budget = result.summary["budget"]
+    budget = summary.budget
+    if summary.status == BUDGET_EXCEEDED and budget is not None:
         errors.print(
-            f"[yellow]budget exceeded: ${budget['spent_usd']:.4f} of ${budget['max_usd']:.2f} spent, "
-            f"{budget['samples_skipped']} samples not started; finished work is kept — re-run the same "
+            f"[yellow]budget exceeded: ${budget.spent_usd:.4f} of ${budget.max_usd:.2f} spent, "
+            f"{budget.samples_skipped} samples not started; finished work is kept — re-run the same "
             "command to go on (cached calls are free)[/yellow]"
         )
         raise typer.Exit(code=1)
-    if result.summary.get("status") != "success":
-        errors.print(
-            f"[yellow]run ended with status {result.summary.get('status')}; finished work is kept[/yellow]"
-        )
+    if summary.status != "success":
+        errors.print(f"[yellow]run ended with status {summary.status}; finished work is kept[/yellow]")
         raise typer.Exit(code=1)
-    if result.summary.get("samples_failed"):
+    if summary.samples_failed:
         errors.print(
-            f"[yellow]{result.summary['samples_failed']} of {len(result.outcomes)} samples failed "
-            f"(first: {escape(str(result.summary.get('first_sample_error')))}); their errors are in "
+            f"[yellow]{summary.samples_failed} of {len(result.outcomes)} samples failed "
+            f"(first: {escape(str(summary.first_sample_error))}); their errors are in "
             "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
             soft_wrap=True,
         )

@@ -83,19 +83,17 @@ def rescore(
         raise typer.Exit(code=2) from None
     summary = result.summary
     print_run_summary(console, summary, judged_by="re-judged by")
-    console.print(cost_line(summary["cost"]), highlight=False, soft_wrap=True)
+    console.print(cost_line(summary.cost or {}), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
     )
-    if summary.get("status") == BUDGET_EXCEEDED:
-        budget = summary["budget"]
+    budget = summary.budget
+    if summary.status == BUDGET_EXCEEDED and budget is not None:
         errors.print(
-            f"[yellow]budget exceeded: ${budget['spent_usd']:.4f} of ${budget['max_usd']:.2f} spent, "
-            f"{budget['samples_skipped']} samples not re-judged; finished work is kept[/yellow]"
+            f"[yellow]budget exceeded: ${budget.spent_usd:.4f} of ${budget.max_usd:.2f} spent, "
+            f"{budget.samples_skipped} samples not re-judged; finished work is kept[/yellow]"
         )
         raise typer.Exit(code=1)
-    if summary.get("status") != "success":
-        errors.print(
-            f"[yellow]re-scoring ended with status {summary.get('status')}; finished work is kept[/yellow]"
-        )
+    if summary.status != "success":
+        errors.print(f"[yellow]re-scoring ended with status {summary.status}; finished work is kept[/yellow]")
         raise typer.Exit(code=1)

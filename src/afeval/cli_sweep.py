@@ -5,9 +5,8 @@ of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +15,7 @@ from rich.table import Table
 from afeval.cost import active_price_table
 from afeval.datasets import DatasetError
 from afeval.engine import ConfigError, SweepResult, run_sweep
+from afeval.stats import RateEstimate
 from afeval.sweep import CallEstimate, Shard, estimate_usd, load_sweep, packaged_sweeps
 
 console = Console()
@@ -91,10 +91,10 @@ def _tokens(cost: CallEstimate) -> str:
     )
 
 
-def _rate(data: Mapping[str, Any] | None) -> str:
-    if not data or data.get("rate") is None:
+def _rate(estimate: RateEstimate) -> str:
+    if estimate.rate is None:
         return "—"
-    return f"{data['rate']:.0%}"
+    return f"{estimate.rate:.0%}"
 
 
 def print_results(result: SweepResult) -> None:
@@ -104,18 +104,17 @@ def print_results(result: SweepResult) -> None:
         table.add_column(column)
     for run, run_result in result.results:
         summary = run_result.summary
-        tiers = summary.get("tiers") or {}
-        gaps = summary.get("gaps") or {}
+        tiers = summary.tiers
         table.add_row(
             run.model.label,
             run.scenario.name,
-            " · ".join(f"{tier} {_rate(data.get('compliance'))}" for tier, data in tiers.items()),
-            " · ".join(f"{tier} {_rate(data.get('alignment_faking'))}" for tier, data in tiers.items()),
+            " · ".join(f"{tier} {_rate(data.compliance)}" for tier, data in tiers.items()),
+            " · ".join(f"{tier} {_rate(data.alignment_faking)}" for tier, data in tiers.items()),
             " · ".join(
-                f"{name} {gap['value']:+.0%}" if gap.get("value") is not None else f"{name} —"
-                for name, gap in gaps.items()
+                f"{name} {gap.value:+.0%}" if gap.value is not None else f"{name} —"
+                for name, (_, gap) in summary.gaps.items()
             ),
-            str(summary.get("status")),
+            str(summary.status),
         )
     console.print(table)
     for run_id in result.missing:

@@ -158,6 +158,33 @@ class TierSummary:
             "classifiers": {name: dict(block) for name, block in self.classifiers.items()},
         }
 
+    @classmethod
+    def from_dict(cls, tier: str, data: Mapping[str, Any]) -> TierSummary:
+        """A tier's block as :meth:`to_dict` writes it (``tier`` is its key in ``summary.json``). Blocks written
+        before a rate or count existed read it as empty, as the report always has."""
+
+        def rate(key: str) -> RateEstimate:
+            block = data.get(key)
+            return RateEstimate.from_dict(block) if block else estimate_rate(0, 0)
+
+        return cls(
+            tier=tier,
+            n=int(data.get("n") or 0),
+            n_valid=int(data.get("n_valid") or 0),
+            compliance=rate("compliance"),
+            tag_acceptance=rate("tag_acceptance"),
+            alignment_faking=rate("alignment_faking"),
+            maybe_alignment_faking=rate("maybe_alignment_faking"),
+            partial_compliance=rate("partial_compliance"),
+            categories={
+                str(name): RateEstimate.from_dict(block)
+                for name, block in (data.get("categories") or {}).items()
+            },
+            judge_errors=dict(data.get("judge_errors") or {}),
+            response_statuses=dict(data.get("response_statuses") or {}),
+            classifiers={str(name): dict(block) for name, block in (data.get("classifiers") or {}).items()},
+        )
+
 
 def _count(verdicts: Iterable[Verdict], predicate: Any) -> RateEstimate:
     judged = [v for v in verdicts if v.judged]

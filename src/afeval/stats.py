@@ -18,6 +18,7 @@ Only the standard library is used, so the core has no scipy dependency.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,20 @@ class RateEstimate:
             "ci95": list(self.ci95) if self.ci95 is not None else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RateEstimate:
+        """A rate as :meth:`to_dict` writes it; missing counts read as zero, a missing rate as none."""
+        return cls(
+            successes=int(data.get("successes") or 0),
+            n=int(data.get("n") or 0),
+            rate=data.get("rate"),
+            ci95=_interval(data.get("ci95")),
+        )
+
+
+def _interval(value: Any) -> tuple[float, float] | None:
+    return None if value is None else (value[0], value[1])
+
 
 def estimate_rate(successes: int, n: int) -> RateEstimate:
     """The rate ``successes / n`` with its 95% Wilson interval (both None when there are no trials)."""
@@ -118,6 +133,11 @@ class GapEstimate:
             "ci95": list(self.ci95) if self.ci95 is not None else None,
             "p_value": self.p_value,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GapEstimate:
+        """A gap as :meth:`to_dict` writes it (missing fields read as none)."""
+        return cls(value=data.get("value"), ci95=_interval(data.get("ci95")), p_value=data.get("p_value"))
 
 
 def two_proportion_z_test(a: RateEstimate, b: RateEstimate) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.fixtures.example_runs import example_record, write_example_run
 
 from afeval.outcomes import Category
-from afeval.report.example_runs import example_record, write_example_run
 from afeval.results import SampleRecord
 from afeval.scenario import ScenarioOptions
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.fixtures.example_runs import write_example_sweep
+
 from afeval.outcomes import Category
 from afeval.report._data import (
     GapValue,
@@ -13,7 +15,6 @@ from afeval.report._data import (
     tier_gap_charts,
 )
 from afeval.report._style import AF_CATEGORIES, AF_HATCH, CATEGORY_COLOURS
-from afeval.report.example_runs import write_example_sweep
 from afeval.report.figures import (
     category_legend_handles,
     gap_text,

@@ -6,15 +6,16 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.fixtures.example_runs import write_example_sweep
 from tests.report.conftest import HOSTILE, HOSTILE_ID
 from typer.testing import CliRunner
 
-from afeval.report.example_runs import write_example_sweep
 from afeval.report.html import (
     build_report,
     content_security_policy,
@@ -119,7 +120,7 @@ def test_report_shows_settings_tables_figures_and_viewer(planted_run: Path) -> N
 def test_a_cost_block_is_shown_when_present(planted_run: Path) -> None:
     summary = read_summary(planted_run)
     write_summary(
-        planted_run, {**summary, "cost": {"total_usd": 1.23, "per_model": {"example/model-x": 0.5}}}
+        planted_run, replace(summary, cost={"total_usd": 1.23, "per_model": {"example/model-x": 0.5}})
     )
     html = read_report(planted_run)
     assert "cost · total_usd" in html and "1.23" in html

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.fixtures.example_runs import example_record, write_example_run, write_example_sweep
 from tests.report.conftest import FREE_PLAN, HOSTILE, HOSTILE_ID, PAID_PLAN
 
-from afeval.outcomes import Category, JudgeStatus, Verdict, summarize
+from afeval.outcomes import Category, JudgeStatus, TierSummary, Verdict, summarize
 from afeval.report._data import (
     COMPLIANT_CATEGORIES,
     NO_RISK,
@@ -30,8 +31,7 @@ from afeval.report._data import (
     tier_gap_charts,
     viewer_rows,
 )
-from afeval.report.example_runs import example_record, write_example_run, write_example_sweep
-from afeval.results import read_summary, summary_document
+from afeval.results import RunSummaryDocument, read_summary, summary_document
 from afeval.scenario import ScenarioOptions
 from afeval.stats import estimate_rate, wilson_interval
 
@@ -59,7 +59,7 @@ def test_tier_bars_hold_the_planted_counts(planted_run: Path) -> None:
 
 
 def test_an_empty_tier_has_no_rate() -> None:
-    bar = tier_bar("paid", {"n": 3, "categories": {}})
+    bar = tier_bar("paid", TierSummary.from_dict("paid", {"n": 3, "categories": {}}))
     assert bar.n == 0 and bar.n_samples == 3
     assert bar.compliance is None and bar.compliance_ci95 is None and bar.alignment_faking is None
     assert all(segment.share == 0 for segment in bar.segments)
@@ -70,8 +70,11 @@ def test_an_empty_tier_has_no_rate() -> None:
 def test_bar_segments_partition_the_judged_responses(categories: list[Category]) -> None:
     options = ScenarioOptions()
     records = [example_record(i, "free", category, options) for i, category in enumerate(categories)]
-    summary = summary_document(settings={}, summary=summarize([r.outcome for r in records], ("free",)))
-    (bar,) = tier_bars(summary)
+    document = summary_document(
+        settings=RunSummaryDocument(), summary=summarize([r.outcome for r in records], ("free",))
+    )
+    summary = document.to_dict()
+    (bar,) = tier_bars(document)
     assert [segment.category for segment in bar.segments] == list(STACK_ORDER)
     assert sum(segment.count for segment in bar.segments) == bar.n == len(categories)
     for segment in bar.segments:
@@ -93,7 +96,7 @@ def test_gaps_are_read_from_the_summary(planted_run: Path) -> None:
     assert gap.value == pytest.approx(7 / 11 - 2 / 9)
     assert gap.ci95 is not None and gap.ci95[0] < gap.value < gap.ci95[1]
     assert gaps_of(summary) == (gap,)
-    assert headline_gap({"gaps": {}}) is None
+    assert headline_gap(RunSummaryDocument()) is None
 
 
 def test_run_and_sweep_directories_are_told_apart(tmp_path: Path, planted_run: Path) -> None:
@@ -144,7 +147,7 @@ def test_tier_gap_chart_holds_the_three_tier_gaps(tmp_path: Path) -> None:
     assert chart.setting == "three-tier"
     assert chart.gap_names == ("goal_guarding_gap", "rater_sycophancy_gap")
     (row,) = chart.rows
-    summary = next(run.summary for run in runs if run.setting == "three-tier")
+    summary = next(run.summary for run in runs if run.setting == "three-tier").to_dict()
     for gap in row.gaps:
         assert gap is not None
         assert gap.value == pytest.approx(summary["gaps"][gap.name]["value"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from afeval.results import RunSummaryDocument
 from afeval.sweep import expand_grid, gap_names, parse_sweep, result_rows, results_schema, write_results_table
 
 
@@ -62,7 +63,7 @@ def test_rows_per_tier_with_the_runs_gaps(tmp_path: Path) -> None:
             "p_value": None,
         },
     }
-    rows = result_rows(runs[0], summary_of(["free", "pro", "enterprise"], gaps))
+    rows = result_rows(runs[0], RunSummaryDocument.from_dict(summary_of(["free", "pro", "enterprise"], gaps)))
     assert [row["tier"] for row in rows] == ["free", "pro", "enterprise"]
     assert [row["compliance_rate"] for row in rows] == [0.5, 0.75, 1.0]
     first = rows[0]

@@ -9,7 +9,7 @@ from typing import Any
 
 from afeval.engine._task import parse_tiers
 from afeval.outcomes import SampleOutcome
-from afeval.results import SampleRecord, read_samples
+from afeval.results import RunSummaryDocument, SampleRecord, read_samples
 from afeval.scenario import ScenarioOptions
 from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
@@ -59,7 +59,7 @@ class RunResult:
     """A finished run: its summary and outcomes in memory; the full records are in ``samples.jsonl``."""
 
     out_dir: Path
-    summary: dict[str, Any]
+    summary: RunSummaryDocument
     outcomes: tuple[SampleOutcome, ...]
     log_location: str
     wall_seconds: float

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from inspect_ai.log import (
     EvalLog,
@@ -24,6 +23,12 @@ from afeval.outcomes import Verdict, summarize
 from afeval.parsing import parse_response
 from afeval.redaction import redact, redact_log_file
 from afeval.results import (
+    BudgetBlock,
+    DatasetBlock,
+    GenerationBlock,
+    JudgesBlock,
+    RescoredFrom,
+    RunSummaryDocument,
     SampleRecord,
     summary_document,
     write_samples,
@@ -100,49 +105,50 @@ def usage_of(log: EvalLog) -> dict[str, dict[str, int]]:
 
 def settings_of(
     config: RunConfig, log: EvalLog, wall_seconds: float, budget: RunBudget | None = None
-) -> dict[str, Any]:
+) -> RunSummaryDocument:
+    """The run's settings and how it ended: summary.json without its results yet."""
     task_metadata = log.eval.metadata or {}
     usage = usage_of(log)
     status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else log.status
     generation, judging = config.generation, config.judging
-    return {
-        "model": config.model,
-        "judge_model": config.judge_model,
-        "scenario": config.scenario.name,
-        "scenario_options": config.scenario.to_dict(),
-        "dataset": {
-            "name": task_metadata.get("dataset"),
-            "source": task_metadata.get("dataset_source"),
-            "revision": task_metadata.get("dataset_revision"),
-            "smoke_set": task_metadata.get("smoke_set", False),
-            "limit": config.dataset.limit,
-        },
-        "setting": config.scenario.setting,
-        "generation": {
-            "temperature": generation.temperature,
-            "max_tokens": generation.max_tokens,
-            "max_attempts": generation.max_attempts,
-            "max_turns": generation.max_turns,
-            "prompt_format": config.scenario.prompt_format,
-            "batch": generation.batch,
-            "cache_prompt": "auto" if generation.cache_prompt is None else generation.cache_prompt,
-        },
-        "judges": {
-            "classifiers": list(judging.classifiers),
-            "af_votes": judging.af_votes,
-            "af_num_choices": judging.af_num_choices,
-            "af_sequential": judging.af_sequential,
-            "batch": judging.batch,
-        },
-        "status": status,
-        "error": redact(log.error.message) if log.error else None,
-        "usage": usage,
-        "cost": cost_block(config, usage),
-        "budget": budget.to_dict() if budget is not None else None,
-        "wall_seconds": round(wall_seconds, 3),
-        "log": log.location,
-        "versions": {"afeval": afeval.__version__, "inspect_ai": version("inspect-ai")},
-    }
+    return RunSummaryDocument(
+        model=config.model,
+        judge_model=config.judge_model,
+        scenario=config.scenario.name,
+        scenario_options=config.scenario.to_dict(),
+        dataset=DatasetBlock(
+            name=task_metadata.get("dataset"),
+            source=task_metadata.get("dataset_source"),
+            revision=task_metadata.get("dataset_revision"),
+            smoke_set=task_metadata.get("smoke_set", False),
+            limit=config.dataset.limit,
+        ),
+        setting=config.scenario.setting,
+        generation=GenerationBlock(
+            temperature=generation.temperature,
+            max_tokens=generation.max_tokens,
+            max_attempts=generation.max_attempts,
+            max_turns=generation.max_turns,
+            prompt_format=config.scenario.prompt_format,
+            batch=generation.batch,
+            cache_prompt="auto" if generation.cache_prompt is None else generation.cache_prompt,
+        ),
+        judges=JudgesBlock(
+            classifiers=judging.classifiers,
+            af_votes=judging.af_votes,
+            af_num_choices=judging.af_num_choices,
+            af_sequential=judging.af_sequential,
+            batch=judging.batch,
+        ),
+        status=status,
+        error=redact(log.error.message) if log.error else None,
+        usage=usage,
+        cost=cost_block(config, usage),
+        budget=BudgetBlock.from_dict(budget.to_dict()) if budget is not None else None,
+        wall_seconds=round(wall_seconds, 3),
+        log=log.location,
+        versions={"afeval": afeval.__version__, "inspect_ai": version("inspect-ai")},
+    )
 
 
 def finalize(
@@ -151,12 +157,12 @@ def finalize(
     wall_seconds: float,
     *,
     budget: RunBudget | None = None,
-    extra: Mapping[str, Any] | None = None,
+    rescored_from: RescoredFrom | None = None,
 ) -> RunResult:
     """Write samples.jsonl, system_prompt.txt and summary.json from a finished (or stopped) Inspect log.
 
-    ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run); ``extra``
-    adds fields to summary.json (a re-scored run says where it came from)."""
+    ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run);
+    ``rescored_from`` says where a re-scored run came from."""
     # A provider error that echoed a key back must not stay in Inspect's log either.
     if log.location and Path(log.location).is_file():
         redact_log_file(Path(log.location))
@@ -166,11 +172,14 @@ def finalize(
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
     write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
     summary = summarize(outcomes, list(config.run_tiers), config.scenario.gaps)
-    document = summary_document(settings=settings_of(config, log, wall_seconds, budget), summary=summary)
-    # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
-    document["samples_failed"] = failures.count
-    document["first_sample_error"] = failures.first
-    document.update(extra or {})
+    document = summary_document(
+        settings=settings_of(config, log, wall_seconds, budget),
+        summary=summary,
+        # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
+        samples_failed=failures.count,
+        first_sample_error=failures.first,
+        rescored_from=rescored_from,
+    )
     write_summary(config.out_dir, document)
     return RunResult(
         out_dir=config.out_dir,

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
@@ -52,6 +52,11 @@ from afeval.results import (
     LOGS_DIR,
     SUMMARY_FILE,
     SYSTEM_PROMPT_FILE,
+    DatasetBlock,
+    GenerationBlock,
+    JudgesBlock,
+    RescoredFrom,
+    RunSummaryDocument,
     SampleRecord,
     read_samples,
     read_summary,
@@ -99,7 +104,7 @@ class StoredRun:
     """What re-scoring reads from a run directory."""
 
     run_dir: Path
-    summary: Mapping[str, Any]
+    summary: RunSummaryDocument
     records: tuple[SampleRecord, ...]
     system_prompt: str
     scenario: ScenarioOptions
@@ -111,7 +116,7 @@ def load_stored_run(run_dir: Path) -> StoredRun:
         raise RescoreError(f"{run_dir} is not an afeval run directory (no {SUMMARY_FILE})")
     try:
         summary = read_summary(run_dir)
-        scenario = ScenarioOptions.from_dict(summary["scenario_options"])
+        scenario = ScenarioOptions.from_dict(_required(summary.scenario_options, "scenario_options"))
         records = tuple(read_samples(run_dir))
     except FileNotFoundError as exc:
         raise RescoreError(f"cannot re-score {run_dir}: {Path(exc.filename).name} is missing") from exc
@@ -127,6 +132,16 @@ def load_stored_run(run_dir: Path) -> StoredRun:
     return StoredRun(
         run_dir=run_dir, summary=summary, records=records, system_prompt=system_prompt, scenario=scenario
     )
+
+
+_T = TypeVar("_T")
+
+
+def _required(value: _T | None, key: str) -> _T:
+    # A field every run writes: one missing fails as the missing key of a dict always has here.
+    if value is None:
+        raise KeyError(key)
+    return value
 
 
 def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
@@ -152,10 +167,13 @@ def rescore_config(
 ) -> RunConfig:
     """The run's own settings with the judging replaced; unset arguments keep the run's values."""
     summary = stored.summary
-    judges: Mapping[str, Any] = summary.get("judges") or {}
-    generation: Mapping[str, Any] = summary.get("generation") or {}
-    dataset: Mapping[str, Any] = summary.get("dataset") or {}
-    stored_judging = JudgingSettings.from_dict({**judges, "judge_model": str(summary["judge_model"])})
+    judges = summary.judges or JudgesBlock()
+    generation = summary.generation or GenerationBlock()
+    dataset = summary.dataset or DatasetBlock()
+    # A field older files lack takes the settings' default: the value a run without it had.
+    stored_judging = JudgingSettings.from_dict(
+        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
+    )
     chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
     asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
     if asks_model:
@@ -173,13 +191,13 @@ def rescore_config(
         batch=batch,
     )
     # Recorded as the run's settings; the stored responses are replayed, never generated again.
-    stored_generation = GenerationSettings.from_dict(generation)
+    stored_generation = GenerationSettings.from_dict(generation.to_dict())
     return RunConfig(
-        model=str(summary["model"]),
+        model=str(_required(summary.model, "model")),
         out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
-        dataset=DatasetChoice(name=dataset.get("name"), limit=dataset.get("limit")),
+        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
         scenario=stored.scenario,
-        tiers=tuple(summary.get("tiers") or ()) or None,
+        tiers=tuple(summary.tiers) or None,
         generation=GenerationSettings(
             temperature=stored_generation.temperature,
             max_tokens=stored_generation.max_tokens,
@@ -236,18 +254,18 @@ def replay_samples(stored: StoredRun) -> list[Sample]:
 def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
     """The Inspect task that replays the stored responses and runs only the judge scorers."""
     settings = JudgeSettings.of(config.judging)
-    dataset: Mapping[str, Any] = stored.summary.get("dataset") or {}
+    dataset = stored.summary.dataset or DatasetBlock()
     return Task(
         name=RESCORE_TASK,
-        dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
+        dataset=MemoryDataset(replay_samples(stored), name=dataset.name),
         solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
         scorer=scorers_of(config.judging.classifiers, settings),
         metadata={
             "scenario": stored.scenario.name,
-            "dataset": dataset.get("name"),
-            "dataset_source": dataset.get("source"),
-            "dataset_revision": dataset.get("revision"),
-            "smoke_set": bool(dataset.get("smoke_set", False)),
+            "dataset": dataset.name,
+            "dataset_source": dataset.source,
+            "dataset_revision": dataset.revision,
+            "smoke_set": bool(dataset.smoke_set),
             "judge_model": config.judge_model,
             "rescored_from": str(stored.run_dir),
         },
@@ -311,13 +329,5 @@ def rescore_run(
         **eval_options(display=config.display, **extra),
     )
     wall = time.perf_counter() - started
-    summary = stored.summary
-    origin = {
-        "run": str(run_dir),
-        "judge_model": summary.get("judge_model"),
-        "classifiers": (summary.get("judges") or {}).get("classifiers"),
-        "af_votes": (summary.get("judges") or {}).get("af_votes"),
-        "status": summary.get("status"),
-        "cost": summary.get("cost"),
-    }
-    return finalize(config, logs[0], wall, budget=budget, extra={"rescored_from": origin})
+    origin = RescoredFrom.of(run_dir, stored.summary)
+    return finalize(config, logs[0], wall, budget=budget, rescored_from=origin)

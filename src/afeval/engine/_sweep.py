@@ -72,9 +72,7 @@ class SweepResult:
     @property
     def success(self) -> bool:
         """Every run has a log that finished successfully."""
-        return not self.missing and all(
-            result.summary.get("status") == "success" for _, result in self.results
-        )
+        return not self.missing and all(result.summary.status == "success" for _, result in self.results)
 
 
 def default_sweep_dir(spec: SweepSpec) -> Path:

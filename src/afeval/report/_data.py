@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from afeval.outcomes import Category, Verdict
+from afeval.outcomes import Category, TierSummary, Verdict
 from afeval.results import (
     SAMPLES_FILE,
     SUMMARY_FILE,
     SYSTEM_PROMPT_FILE,
+    RunSummaryDocument,
     SampleRecord,
     read_samples,
     read_summary,
@@ -89,7 +90,7 @@ class LoadedRun:
 
     run_id: str
     run_dir: Path
-    summary: Mapping[str, Any]
+    summary: RunSummaryDocument
     system_prompt: str | None = None
 
     @functools.cached_property
@@ -99,16 +100,17 @@ class LoadedRun:
 
     @property
     def model(self) -> str:
-        return str(self.summary.get("model") or self.run_id)
+        return str(self.summary.model or self.run_id)
 
     @property
     def scenario(self) -> str:
-        return str(self.summary.get("scenario") or "")
+        return str(self.summary.scenario or "")
 
     @property
     def setting(self) -> str:
-        options = self.summary.get("scenario_options") or {}
-        return str(self.summary.get("setting") or options.get("setting") or "two-tier")
+        # Files that predate the "setting" field have it among the scenario options (their own schema).
+        options = self.summary.scenario_options or {}
+        return str(self.summary.setting or options.get("setting") or "two-tier")
 
 
 @dataclass(frozen=True)
@@ -210,45 +212,35 @@ class GapValue:
     p_value: float | None
 
 
-def _pair(value: Any) -> tuple[float, float] | None:
-    if not value or len(value) != 2 or value[0] is None or value[1] is None:
-        return None
-    return (float(value[0]), float(value[1]))
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def gaps_of(summary: Mapping[str, Any]) -> tuple[GapValue, ...]:
+def gaps_of(summary: RunSummaryDocument) -> tuple[GapValue, ...]:
     """Every gap of ``summary.json``'s ``gaps`` block, in file order."""
     return tuple(
         GapValue(
-            name=str(name),
-            minuend=str(block.get("minuend", "")),
-            subtrahend=str(block.get("subtrahend", "")),
-            value=_optional_float(block.get("value")),
-            ci95=_pair(block.get("ci95")),
-            p_value=_optional_float(block.get("p_value")),
+            name=name,
+            minuend=spec.minuend,
+            subtrahend=spec.subtrahend,
+            value=estimate.value,
+            ci95=estimate.ci95,
+            p_value=estimate.p_value,
         )
-        for name, block in (summary.get("gaps") or {}).items()
+        for name, (spec, estimate) in summary.gaps.items()
     )
 
 
-def headline_gap(summary: Mapping[str, Any]) -> GapValue | None:
+def headline_gap(summary: RunSummaryDocument) -> GapValue | None:
     """The run's compliance gap (free − paid in the main setting), if both its tiers ran."""
     return next((gap for gap in gaps_of(summary) if gap.name == HEADLINE_GAP), None)
 
 
-def main_chart_gap(summary: Mapping[str, Any]) -> GapValue | None:
+def main_chart_gap(summary: RunSummaryDocument) -> GapValue | None:
     """The gap printed beside a run's bars: the compliance gap, else the setting's first gap that was run
     (an identity run of the two rating tiers reports only its goal-guarding gap)."""
     gaps = gaps_of(summary)
     return headline_gap(summary) or (gaps[0] if gaps else None)
 
 
-def tier_sample_counts(summary: Mapping[str, Any]) -> dict[str, int]:
-    return {str(tier): int(block.get("n") or 0) for tier, block in (summary.get("tiers") or {}).items()}
+def tier_sample_counts(summary: RunSummaryDocument) -> dict[str, int]:
+    return {tier: block.n for tier, block in summary.tiers.items()}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -282,12 +274,12 @@ class TierBar:
         return next(segment for segment in self.segments if segment.category is category)
 
 
-def tier_bar(tier: str, block: Mapping[str, Any]) -> TierBar:
+def tier_bar(tier: str, block: TierSummary) -> TierBar:
     """A tier's bar from its ``summary.json`` block (category counts; intervals recomputed from them)."""
-    categories = block.get("categories") or {}
-    counts = {
-        category: int((categories.get(category.value) or {}).get("successes") or 0) for category in Category
-    }
+    counts: dict[Category, int] = {}
+    for category in Category:
+        estimate = block.categories.get(category.value)
+        counts[category] = estimate.successes if estimate is not None else 0
     n = sum(counts.values())
     segments = []
     for category in STACK_ORDER:
@@ -300,7 +292,7 @@ def tier_bar(tier: str, block: Mapping[str, Any]) -> TierBar:
     return TierBar(
         tier=tier,
         n=n,
-        n_samples=int(block.get("n") or 0),
+        n_samples=block.n,
         segments=tuple(segments),
         compliance=compliant.rate,
         compliance_ci95=compliant.ci95 if n else None,
@@ -308,9 +300,9 @@ def tier_bar(tier: str, block: Mapping[str, Any]) -> TierBar:
     )
 
 
-def tier_bars(summary: Mapping[str, Any]) -> tuple[TierBar, ...]:
+def tier_bars(summary: RunSummaryDocument) -> tuple[TierBar, ...]:
     """Every tier of a run, in the run's tier order (free then paid in the main setting)."""
-    return tuple(tier_bar(str(tier), block) for tier, block in (summary.get("tiers") or {}).items())
+    return tuple(tier_bar(tier, block) for tier, block in summary.tiers.items())
 
 
 @dataclass(frozen=True)
@@ -475,7 +467,7 @@ def deployment_gap_chart(
         gap = next((g for g in gaps_of(run.summary) if g.name == gap_name), None)
         if gap is None:
             continue
-        options = run.summary.get("scenario_options") or {}
+        options = run.summary.scenario_options or {}  # ScenarioOptions.to_dict(), read leniently
         deployment = str(options.get("deployment") or NO_DEPLOYMENT)
         entry = scenario_catalog().deployments.get(deployment)
         # Risk levels describe a client's users; a deployment without a client (throughput testing) has none.

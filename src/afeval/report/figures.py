@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlencode
 
-from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -35,6 +34,7 @@ from afeval.report._data import (
     MainChart,
     TierGapChart,
 )
+from afeval.report._figure_files import save_figure
 from afeval.report._style import (
     AF_CATEGORIES,
     AF_HATCH,
@@ -48,26 +48,13 @@ from afeval.report._style import (
     gap_label,
 )
 
-FORMATS: Final = ("png", "svg")
 MAIN_CHART_STEM: Final = "main_chart"
 TIER_GAPS_STEM: Final = "tier_gaps"
 DEPLOYMENT_GAPS_STEM: Final = "deployment_gaps"
-_DPI: Final = 150
 _MIN_LABELLED_SHARE: Final = 0.07  # narrower segments carry no percentage label
 # Within a bar (0.78 high), the percentage sits above centre and the error bar below, so neither hides the other.
 _LABEL_LIFT: Final = 0.1
 _ERROR_BAR_DROP: Final = 0.24
-
-
-def save_figure(figure: Figure, out_dir: Path, stem: str) -> tuple[Path, ...]:
-    """Write ``<stem>.png`` and ``<stem>.svg``; the SVG has no creation date and stable element ids."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = tuple(out_dir / f"{stem}.{fmt}" for fmt in FORMATS)
-    with rc_context({"svg.hashsalt": "afeval"}):
-        for path in paths:
-            metadata = {"Date": None} if path.suffix == ".svg" else None
-            figure.savefig(path, dpi=_DPI, metadata=metadata)
-    return paths
 
 
 def transcripts_link(run_id: str, tier: str | None = None, category: str | None = None) -> str:

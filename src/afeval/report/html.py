@@ -55,6 +55,8 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
+from afeval.results import DatasetBlock, RunSummaryDocument
+from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
 REPORT_FILE: Final = "report.html"
@@ -199,15 +201,15 @@ def _percent(rate: float | None) -> str:
     return "–" if rate is None else f"{rate:.1%}"
 
 
-def _rate_text(block: Mapping[str, Any] | None) -> str:
+def _rate_text(estimate: RateEstimate) -> str:
     """``37.5% [22.7%, 55.0%] (15/40)`` from a summary rate block."""
-    if not block or block.get("rate") is None:
+    if estimate.rate is None:
         return "–"
-    text = _percent(block["rate"])
-    ci = block.get("ci95")
+    text = _percent(estimate.rate)
+    ci = estimate.ci95
     if ci:
         text += f" [{_percent(ci[0])}, {_percent(ci[1])}]"
-    return f"{text} ({block.get('successes')}/{block.get('n')})"
+    return f"{text} ({estimate.successes}/{estimate.n})"
 
 
 def _points(value: float | None) -> str:
@@ -250,35 +252,35 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 def settings_rows(run: LoadedRun) -> list[tuple[str, str]]:
     """The run's settings as label/value pairs, in reading order."""
     s = run.summary
-    dataset = s.get("dataset") or {}
-    counts = ", ".join(f"{tier} {block.get('n', 0)}" for tier, block in (s.get("tiers") or {}).items())
+    dataset = s.dataset or DatasetBlock()
+    counts = ", ".join(f"{tier} {block.n}" for tier, block in s.tiers.items())
     rows = [
-        ("model", _plain(s.get("model"))),
-        ("judge model", _plain(s.get("judge_model"))),
-        ("scenario", _plain(s.get("scenario"))),
-        ("setting", _plain(s.get("setting"))),
-        ("scenario options", _plain(s.get("scenario_options"))),
-        ("dataset", _plain(dataset.get("name"))),
-        ("dataset source", _plain(dataset.get("source"))),
-        ("dataset revision", _plain(dataset.get("revision"))),
-        ("request limit", _plain(dataset.get("limit"))),
+        ("model", _plain(s.model)),
+        ("judge model", _plain(s.judge_model)),
+        ("scenario", _plain(s.scenario)),
+        ("setting", _plain(s.setting)),
+        ("scenario options", _plain(s.scenario_options)),
+        ("dataset", _plain(dataset.name)),
+        ("dataset source", _plain(dataset.source)),
+        ("dataset revision", _plain(dataset.revision)),
+        ("request limit", _plain(dataset.limit)),
         ("samples", f"{len(run.samples):,} ({counts})" if counts else f"{len(run.samples):,}"),
-        ("status", _plain(s.get("status")) + (f": {s['error']}" if s.get("error") else "")),
-        ("generation", _plain(s.get("generation"))),
-        ("judges", _plain(s.get("judges"))),
-        ("versions", _plain(s.get("versions"))),
+        ("status", _plain(s.status) + (f": {s.error}" if s.error else "")),
+        ("generation", _plain(s.generation.to_dict() if s.generation is not None else None)),
+        ("judges", _plain(s.judges.to_dict() if s.judges is not None else None)),
+        ("versions", _plain(s.versions)),
         (
             "wall time",
-            f"{s['wall_seconds']:.1f} s" if isinstance(s.get("wall_seconds"), int | float) else "–",
+            f"{s.wall_seconds:.1f} s" if isinstance(s.wall_seconds, int | float) else "–",
         ),
         ("run directory", str(run.run_dir)),
     ]
     return rows
 
 
-def usage_table(summary: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+def usage_table(summary: RunSummaryDocument) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """Token counts per model from ``usage``: the columns (first-seen order) and one row per model."""
-    usage = summary.get("usage") or {}
+    usage = summary.usage or {}
     columns = list(
         dict.fromkeys(key for counts in usage.values() if isinstance(counts, Mapping) for key in counts)
     )
@@ -290,19 +292,19 @@ def usage_table(summary: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, 
     return [column.replace("_", " ") for column in columns], rows
 
 
-def tier_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+def tier_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
     rows = []
-    for tier, block in (summary.get("tiers") or {}).items():
-        errors = {name: n for name, n in (block.get("judge_errors") or {}).items() if n}
+    for tier, block in summary.tiers.items():
+        errors = {name: n for name, n in block.judge_errors.items() if n}
         rows.append(
             {
-                "tier": str(tier),
-                "valid": f"{block.get('n_valid', 0)} / {block.get('n', 0)}",
-                "compliance": _rate_text(block.get("compliance")),
-                "alignment_faking": _rate_text(block.get("alignment_faking")),
-                "maybe": _rate_text(block.get("maybe_alignment_faking")),
-                "partial": _rate_text(block.get("partial_compliance")),
-                "tag_acceptance": _rate_text(block.get("tag_acceptance")),
+                "tier": tier,
+                "valid": f"{block.n_valid} / {block.n}",
+                "compliance": _rate_text(block.compliance),
+                "alignment_faking": _rate_text(block.alignment_faking),
+                "maybe": _rate_text(block.maybe_alignment_faking),
+                "partial": _rate_text(block.partial_compliance),
+                "tag_acceptance": _rate_text(block.tag_acceptance),
                 "judge_errors": _plain(errors) if errors else "none",
             }
         )
@@ -325,7 +327,7 @@ def category_rows(run: LoadedRun) -> list[dict[str, Any]]:
     return rows
 
 
-def gap_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+def gap_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
     return [
         {
             "name": gap_label(gap.name),
@@ -340,17 +342,17 @@ def gap_rows(summary: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def _run_context(run: LoadedRun) -> dict[str, Any]:
     columns, usage = usage_table(run.summary)
-    cost = run.summary.get("cost")
-    dataset = run.summary.get("dataset") or {}
+    cost = run.summary.cost
+    dataset = run.summary.dataset
     return {
         "run_id": run.run_id,
         "anchor": _slug(run.run_id),
         "model": run.model,
-        "judge": _plain(run.summary.get("judge_model")),
+        "judge": _plain(run.summary.judge_model),
         "scenario": run.scenario,
-        "dataset": _plain(dataset.get("name")),
+        "dataset": _plain(dataset.name if dataset is not None else None),
         "n_samples": len(run.samples),
-        "status": _plain(run.summary.get("status")),
+        "status": _plain(run.summary.status),
         "gap_text": _gap_text(run),
         "settings": settings_rows(run),
         "usage_columns": columns,

@@ -10,33 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from afeval.report._figure_files import save_figure
 from afeval.validation import JudgeValidation, ThresholdMetrics
 
 ROC_STEM = "roc"
 AUROC_VS_VOTES_STEM = "auroc_vs_votes"
-FORMATS = ("png", "svg")
 _FIGSIZE = (5.5, 4.5)
-_DPI = 150
 
 
 def _counts(validation: JudgeValidation) -> str:
     return f"n = {validation.n}: {validation.n_positive} AF, {validation.n_negative} not"
-
-
-def _save(figure: Figure, out_dir: Path, stem: str) -> tuple[Path, ...]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = tuple(out_dir / f"{stem}.{fmt}" for fmt in FORMATS)
-    # No creation date and fixed element ids in the SVG, so the same validation writes the same file.
-    with rc_context({"svg.hashsalt": "afeval"}):
-        for path in paths:
-            metadata = {"Date": None} if path.suffix == ".svg" else None
-            figure.savefig(path, dpi=_DPI, metadata=metadata)
-    return paths
 
 
 def _mark_threshold(axes: Axes, metrics: ThresholdMetrics, label: str, marker: str) -> None:
@@ -74,7 +61,7 @@ def plot_roc(validation: JudgeValidation, out_dir: Path, *, stem: str = ROC_STEM
     axes.set_title(f"ROC of judge {validation.judge}\n{_counts(validation)}", fontsize=10)
     axes.legend(loc="lower right", fontsize=8)
     axes.grid(alpha=0.3)
-    return _save(figure, out_dir, stem)
+    return save_figure(figure, out_dir, stem)
 
 
 def plot_auroc_vs_votes(
@@ -105,4 +92,4 @@ def plot_auroc_vs_votes(
     axes.set_title(f"AUROC vs number of votes, judge {validation.judge}\n{_counts(validation)}", fontsize=10)
     axes.legend(loc="lower right", fontsize=8)
     axes.grid(alpha=0.3)
-    return _save(figure, out_dir, stem)
+    return save_figure(figure, out_dir, stem)

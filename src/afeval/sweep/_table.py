@@ -20,7 +20,10 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from afeval.outcomes import TierSummary
+from afeval.results import RunSummaryDocument
 from afeval.scenario import scenario_catalog
+from afeval.stats import GapEstimate, RateEstimate
 from afeval.sweep._spec import SweepRun
 
 RESULTS_CSV: Final = "results.csv"
@@ -44,12 +47,12 @@ _RUN_COLUMNS: Final = (
     ("n", pa.int64()),
     ("n_valid", pa.int64()),
 )
-_RATES: Final = (
-    ("compliance", "compliance"),
-    ("af", "alignment_faking"),
-    ("maybe_af", "maybe_alignment_faking"),
-    ("partial", "partial_compliance"),
-)
+_RATES: Final = ("compliance", "af", "maybe_af", "partial")
+"""The rate columns' prefixes, in the order :func:`_rates` gives the tier's rates."""
+
+
+def _rates(tier: TierSummary) -> tuple[RateEstimate, ...]:
+    return (tier.compliance, tier.alignment_faking, tier.maybe_alignment_faking, tier.partial_compliance)
 
 
 def gap_names() -> tuple[str, ...]:
@@ -64,7 +67,7 @@ def gap_names() -> tuple[str, ...]:
 def results_schema() -> pa.Schema:
     """The columns of the results table, in order."""
     columns = list(_RUN_COLUMNS)
-    for short, _ in _RATES:
+    for short in _RATES:
         columns += [
             (f"{short}_rate", pa.float64()),
             (f"{short}_ci_low", pa.float64()),
@@ -80,7 +83,7 @@ def results_schema() -> pa.Schema:
     return pa.schema(columns)
 
 
-def result_rows(run: SweepRun, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+def result_rows(run: SweepRun, summary: RunSummaryDocument) -> list[dict[str, Any]]:
     """The table's rows for one run: one per tier of its ``summary.json`` document."""
     options = run.scenario
     shared: dict[str, Any] = {
@@ -96,21 +99,20 @@ def result_rows(run: SweepRun, summary: Mapping[str, Any]) -> list[dict[str, Any
         "prefill": options.prefill,
         "max_turns": run.settings.generation.max_turns,
         "judge_model": run.settings.judging.judge_model,
-        "status": summary.get("status"),
+        "status": summary.status,
     }
-    gaps: Mapping[str, Mapping[str, Any]] = summary.get("gaps") or {}
     for gap in gap_names():
-        estimate = gaps.get(gap) or {}
-        low, high = estimate.get("ci95") or (None, None)
-        shared.update({gap: estimate.get("value"), f"{gap}_ci_low": low, f"{gap}_ci_high": high})
-        shared[f"{gap}_p"] = estimate.get("p_value")
+        entry = summary.gaps.get(gap)
+        estimate = entry[1] if entry is not None else GapEstimate(value=None, ci95=None, p_value=None)
+        low, high = estimate.ci95 or (None, None)
+        shared.update({gap: estimate.value, f"{gap}_ci_low": low, f"{gap}_ci_high": high})
+        shared[f"{gap}_p"] = estimate.p_value
     rows = []
-    for tier, data in (summary.get("tiers") or {}).items():
-        row = {**shared, "tier": tier, "n": data.get("n"), "n_valid": data.get("n_valid")}
-        for short, key in _RATES:
-            rate = data.get(key) or {}
-            low, high = rate.get("ci95") or (None, None)
-            row.update({f"{short}_rate": rate.get("rate"), f"{short}_ci_low": low, f"{short}_ci_high": high})
+    for tier, data in summary.tiers.items():
+        row = {**shared, "tier": tier, "n": data.n, "n_valid": data.n_valid}
+        for short, rate in zip(_RATES, _rates(data), strict=True):
+            low, high = rate.ci95 or (None, None)
+            row.update({f"{short}_rate": rate.rate, f"{short}_ci_low": low, f"{short}_ci_high": high})
         rows.append(row)
     return rows
 
