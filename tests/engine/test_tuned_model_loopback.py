@@ -87,7 +87,7 @@ def test_run_evaluation_resolves_a_tuned_model_from_python(
     )
     assert config.model == f"openai/{tuned}"
     result = run_evaluation(config)
-    assert result.summary["model"] == f"openai/{tuned}"
+    assert result.summary.model == f"openai/{tuned}"
     assert state.chat_models[tuned] == 2
     with pytest.raises(TunedModelError, match="no fine-tuning job named 'nope'"):
         RunConfig(model="tuned:nope", out_dir=tmp_path / "never")
