@@ -35,6 +35,7 @@ import numpy.typing as npt
 from scipy.stats import mannwhitneyu
 from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
 
+from afeval.errors import AfevalError
 from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, af_label, majority_vote
 
 DEFAULT_BOOTSTRAP = 2000
@@ -152,7 +153,7 @@ class TextJudgement:
 # Reading texts
 
 
-class TextFileError(ValueError):
+class TextFileError(AfevalError, ValueError):
     """A JSONL file of texts that cannot be used; the message names the file and line."""
 
 

