@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -98,27 +97,3 @@ def run_evaluation(config: RunConfig) -> RunResult:
     )
     wall = time.perf_counter() - started
     return finalize(config, logs[0], wall, budget=budget)
-
-
-def summary_rows(summary: Mapping[str, Any]) -> Sequence[tuple[str, ...]]:
-    """Rows for the printed results table: one per tier and metric."""
-
-    def fmt(estimate: Mapping[str, Any] | None) -> str:
-        if not estimate or estimate.get("rate") is None:
-            return "—"
-        low, high = estimate["ci95"]
-        return f"{estimate['rate']:.1%} [{low:.1%}, {high:.1%}]"
-
-    rows: list[tuple[str, ...]] = []
-    for tier, data in summary["tiers"].items():
-        rows.append(
-            (
-                tier,
-                f"{data['n_valid']}/{data['n']}",
-                fmt(data["compliance"]),
-                fmt(data["tag_acceptance"]),
-                fmt(data["alignment_faking"]),
-                fmt(data["partial_compliance"]),
-            )
-        )
-    return rows
