@@ -28,6 +28,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlparse
 
+from afeval.errors import AfevalError
+
 PRICE_TABLE_ENV = "AFEVAL_PRICE_TABLE"
 """Environment variable naming a TOML price table whose entries take precedence over the shipped one."""
 
@@ -40,7 +42,7 @@ _MODEL_FIELDS = frozenset({"input", "output", "cached_input", "cache_write", "ba
 _BOUNDARIES = ("-", "@", ":", "/")  # not ".": "gpt-4.1" is no snapshot of "gpt-4"
 
 
-class PriceTableError(ValueError):
+class PriceTableError(AfevalError, ValueError):
     """A price table that cannot be read: one line saying which file and what is wrong."""
 
 

@@ -42,6 +42,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Literal
 
+from afeval.errors import AfevalError
+
 __all__ = [
     "CACHE_DIR_ENV",
     "DATASET_NAMES",
@@ -70,7 +72,7 @@ _HTTP_TIMEOUT_SECONDS = 30.0
 _LOCAL_FILE_HINT = "pass --dataset path/to/file.csv"
 
 
-class DatasetError(RuntimeError):
+class DatasetError(AfevalError, RuntimeError):
     """A dataset could not be loaded; the message is one line saying what went wrong and what to do."""
 
 

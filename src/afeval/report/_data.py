@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from afeval.errors import AfevalError
 from afeval.outcomes import Category, TierSummary, Verdict
 from afeval.results import (
     SAMPLES_FILE,
@@ -137,7 +138,7 @@ class ReportInput:
         return tuple(dict.fromkeys(run.scenario for run in self.runs))
 
 
-class ReportInputError(ValueError):
+class ReportInputError(AfevalError, ValueError):
     """The directory is neither a run nor a sweep (one line: what was expected)."""
 
 

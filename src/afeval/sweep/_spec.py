@@ -25,6 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from afeval.errors import AfevalError
 from afeval.scenario import PREFILLS, ScenarioOptions
 from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings
 
@@ -39,7 +40,7 @@ _PACKAGED_DIR: Final = "files"
 _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class SweepFileError(ValueError):
+class SweepFileError(AfevalError, ValueError):
     """A sweep file that cannot be read or expanded; the message is one line naming the file and the key."""
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from afeval.errors import AfevalError
 from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, af_label, majority_vote
 
 # ---------------------------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class TextJudgement:
 # Reading texts
 
 
-class TextFileError(ValueError):
+class TextFileError(AfevalError, ValueError):
     """A JSONL file of texts that cannot be used; the message names the file and line."""
 
 

@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from afeval.report._data import ReportInputError
+from afeval.cli._options import out_dir_option
+from afeval.cli._print import print_report_files, user_errors
 from afeval.report.html import DEFAULT_MAX_TRANSCRIPTS, REPORT_DIR, build_report
-
-console = Console()
-errors = Console(stderr=True)
 
 
 def report(
@@ -30,9 +26,7 @@ def report(
             dir_okay=True,
         ),
     ],
-    out: Annotated[
-        Path | None, typer.Option(help=f"Output directory. Default: DIRECTORY/{REPORT_DIR}.")
-    ] = None,
+    out: Annotated[Path | None, out_dir_option(f"DIRECTORY/{REPORT_DIR}")] = None,
     max_transcripts: Annotated[
         int,
         typer.Option(
@@ -42,10 +36,6 @@ def report(
     ] = DEFAULT_MAX_TRANSCRIPTS,
 ) -> None:
     """Write the figures (PNG and SVG) and an offline HTML report with a transcript viewer for a run or sweep."""
-    try:
+    with user_errors(OSError):  # the report is written to disk: a folder it cannot write is the user's to fix
         files = build_report(directory, out, max_transcripts=max_transcripts or None)
-    except (ReportInputError, ValueError, OSError) as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=2) from None
-    console.print(f"report: {escape(str(files.html))}")
-    console.print(f"figures: {len(files.figures)} files in {escape(str(files.html.parent / 'figures'))}/")
+    print_report_files(files)

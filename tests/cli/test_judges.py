@@ -18,7 +18,7 @@ def offline_score(text: str) -> float:
     return shared_offline_classifier().score(text)
 
 
-GOLD_DEV = Path(__file__).parents[1] / ".." / "shared" / "data" / "af-gold106" / "dev.jsonl"
+GOLD_DEV = Path(__file__).parents[2] / ".." / "shared" / "data" / "af-gold106" / "dev.jsonl"
 needs_dev_set = pytest.mark.skipif(not GOLD_DEV.exists(), reason="human-labelled dev set not present")
 
 

@@ -1,61 +1,33 @@
-"""The ``afeval`` command line. Commands parse arguments and call the library; they hold no logic of their own."""
+"""``afeval run``: one evaluation of one model, from a preset (the embedded demo, or a named model's) and the
+options that override it. The work is done in :func:`afeval.engine.run_evaluation`."""
 
 from __future__ import annotations
 
-import re
-import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from afeval.cli_finetune import finetune_app
-from afeval.cli_judges import judges_app
-from afeval.cli_report import report
-from afeval.cli_rescore import rescore
-from afeval.cli_summary import print_run_summary
-from afeval.cli_sweep import sweep
-from afeval.cost import cost_line
-from afeval.datasets import DatasetError
-from afeval.engine import BUDGET_EXCEEDED, EMBEDDED_MODEL, ConfigError, RunConfig, run_evaluation
+from afeval.cli._options import (
+    DisplayOption,
+    ModelArgsOption,
+    comma_list,
+    out_dir_option,
+    parse_model_args,
+)
+from afeval.cli._print import (
+    RUN_UNFINISHED,
+    exit_if_samples_failed,
+    exit_if_unfinished,
+    print_run_result,
+    user_errors,
+)
+from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.scenario import compose_scenario
-from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET
-
-app = typer.Typer(
-    name="afeval",
-    help="Measure alignment faking in language models (Greenblatt et al. 2024; Sheshadri et al. 2025).",
-    no_args_is_help=False,
-    add_completion=False,
-)
-console = Console()
-errors = Console(stderr=True)
+from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, preset_for
 
 
-@app.callback()
-def main() -> None:
-    """afeval: compliance gaps, alignment-faking reasoning and validated judges, on any model."""
-
-
-def _parse_model_args(values: list[str]) -> dict[str, Any]:
-    args: dict[str, Any] = {}
-    for value in values:
-        key, sep, raw = value.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-M/--model-arg")
-        args[key.strip()] = raw
-    return args
-
-
-def _default_out_dir(model: str) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
-    return Path("runs") / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{slug}"
-
-
-@app.command()
 def run(
     model: Annotated[
         str | None,
@@ -80,7 +52,7 @@ def run(
     limit: Annotated[
         int | None, typer.Option(help="Use the first N requests (each runs once per tier).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory. Default: runs/<time>-<model>.")] = None,
+    out: Annotated[Path | None, out_dir_option("runs/<time>-<model>")] = None,
     scenario: Annotated[
         str,
         typer.Option(
@@ -193,12 +165,8 @@ def run(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Cache model and judge calls.")] = True,
     max_connections: Annotated[int | None, typer.Option(help="Concurrent connections per model.")] = None,
     model_base_url: Annotated[str | None, typer.Option(help="Base URL for the model under test.")] = None,
-    model_arg: Annotated[
-        list[str] | None, typer.Option("-M", "--model-arg", help="Model arg KEY=VALUE.")
-    ] = None,
-    display: Annotated[
-        str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
-    ] = None,
+    model_arg: ModelArgsOption = None,
+    display: DisplayOption = None,
     live_log: Annotated[
         bool,
         typer.Option(
@@ -230,10 +198,9 @@ def run(
     ] = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
-    embedded = model is None
-    chosen_model = EMBEDDED_MODEL if embedded else str(model)
-    preset = EMBEDDED_PRESET if embedded else MODEL_PRESET
-    try:
+    preset = preset_for(model)
+    chosen_model = EMBEDDED_MODEL if model is None else model
+    with user_errors():
         options = compose_scenario(
             scenario,
             setting=setting,
@@ -251,10 +218,10 @@ def run(
         )
         config = RunConfig(
             model=chosen_model,
-            out_dir=out or _default_out_dir(chosen_model),
+            out_dir=out or default_run_dir(chosen_model),
             dataset=preset.dataset.with_overrides(name=dataset, column=dataset_column, limit=limit),
             scenario=options,
-            tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()) if tiers else None,
+            tiers=comma_list(tiers),
             generation=preset.generation.with_overrides(
                 temperature=temperature,
                 max_tokens=max_tokens,
@@ -266,6 +233,7 @@ def run(
             ),
             judging=preset.judging.with_overrides(
                 judge_model=judge_model,
+                # Kept as given (no blanks dropped): an empty --classifiers is an error, not the default.
                 classifiers=tuple(c.strip() for c in classifiers.split(","))
                 if classifiers is not None
                 else None,
@@ -277,48 +245,12 @@ def run(
             ),
             max_connections=max_connections,
             model_base_url=model_base_url,
-            model_args=_parse_model_args(model_arg or []),
+            model_args=parse_model_args(model_arg or []),
             display=display,
             live_log=live_log,
             max_cost=max_cost,
         )
         result = run_evaluation(config)
-    except (ConfigError, DatasetError, ValueError) as exc:
-        errors.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
-    summary = result.summary
-    print_run_summary(console, summary)
-    console.print(cost_line(summary.cost or {}), highlight=False, soft_wrap=True)
-    console.print(
-        f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
-    )
-    budget = summary.budget
-    if summary.status == BUDGET_EXCEEDED and budget is not None:
-        errors.print(
-            f"[yellow]budget exceeded: ${budget.spent_usd:.4f} of ${budget.max_usd:.2f} spent, "
-            f"{budget.samples_skipped} samples not started; finished work is kept — re-run the same "
-            "command to go on (cached calls are free)[/yellow]"
-        )
-        raise typer.Exit(code=1)
-    if summary.status != "success":
-        errors.print(f"[yellow]run ended with status {summary.status}; finished work is kept[/yellow]")
-        raise typer.Exit(code=1)
-    if summary.samples_failed:
-        errors.print(
-            f"[yellow]{summary.samples_failed} of {len(result.outcomes)} samples failed "
-            f"(first: {escape(str(summary.first_sample_error))}); their errors are in "
-            "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=1)
-
-
-app.command()(sweep)
-app.command()(report)
-app.command()(rescore)
-app.add_typer(judges_app, name="judges")
-app.add_typer(finetune_app, name="finetune")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    print_run_result(result)
+    exit_if_unfinished(result.summary, RUN_UNFINISHED)
+    exit_if_samples_failed(result)

@@ -1,0 +1,39 @@
+"""The options more than one command shares, each written once, and the parsing of option values.
+
+After inspect_ai's ``_cli/common.py``: a command declares ``display: DisplayOption = None`` instead of spelling
+the option out again. An option only one command has stays with that command.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+DisplayOption = Annotated[
+    str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
+]
+JudgeCacheOption = Annotated[bool, typer.Option("--cache/--no-cache", help="Cache judge calls.")]
+JudgeConnectionsOption = Annotated[int | None, typer.Option(help="Concurrent connections to the judge.")]
+ModelArgsOption = Annotated[list[str] | None, typer.Option("-M", "--model-arg", help="Model arg KEY=VALUE.")]
+
+
+def out_dir_option(default: str) -> Any:
+    """``--out``, whose default each command words for itself (``Annotated[Path | None, out_dir_option(...)]``)."""
+    return typer.Option(help=f"Output directory. Default: {default}.")
+
+
+def parse_model_args(values: list[str]) -> dict[str, Any]:
+    """``-M KEY=VALUE`` pairs as Inspect's model args (values stay strings)."""
+    args: dict[str, Any] = {}
+    for value in values:
+        key, sep, raw = value.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-M/--model-arg")
+        args[key.strip()] = raw
+    return args
+
+
+def comma_list(value: str | None) -> tuple[str, ...] | None:
+    """A comma-separated option as names, blanks dropped; None when it was not given (or left empty)."""
+    return tuple(item.strip() for item in value.split(",") if item.strip()) if value else None

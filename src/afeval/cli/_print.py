@@ -1,0 +1,373 @@
+"""Everything the command line prints, on its two consoles: results to stdout, warnings and errors to stderr.
+
+The commands hand values over; nothing here decides anything about a run. A user's error (the library raises
+:class:`~afeval.errors.AfevalError`) is one red ``error:`` line and exit code 2 (:func:`user_errors`); a run
+that stopped early or lost samples keeps its results, prints one warning and exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from afeval.cost import active_price_table, cost_line
+from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
+from afeval.errors import AfevalError
+from afeval.report.html import ReportFiles
+from afeval.results import RunSummaryDocument
+from afeval.stats import RateEstimate
+from afeval.sweep import CallEstimate, estimate_usd
+from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
+
+console = Console()
+errors = Console(stderr=True)
+
+# ---------------------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------------------
+
+USER_ERRORS: Final = (AfevalError, ValueError)
+"""What a user's input makes the library raise. ``ValueError`` is the settings' own validation (a count below
+one, an unknown scenario part, tier or classifier), which the library raises as such."""
+
+
+def fail(exc: BaseException) -> NoReturn:
+    """Print ``error: <message>`` as one line on stderr and exit with code 2."""
+    errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2) from None
+
+
+@contextmanager
+def user_errors(*also: type[Exception]) -> Iterator[None]:
+    """Turn a user's error raised in the block (:data:`USER_ERRORS`, and ``also``) into :func:`fail`."""
+    caught: tuple[type[Exception], ...] = (*USER_ERRORS, *also)
+    try:
+        yield
+    except caught as exc:
+        fail(exc)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A run (``afeval run``, ``afeval rescore``)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _summary_rows(summary: RunSummaryDocument) -> Sequence[tuple[str, ...]]:
+    """Rows for the printed results table: one per tier and metric."""
+
+    def fmt(estimate: RateEstimate) -> str:
+        if estimate.rate is None or estimate.ci95 is None:
+            return "—"
+        low, high = estimate.ci95
+        return f"{estimate.rate:.1%} [{low:.1%}, {high:.1%}]"
+
+    rows: list[tuple[str, ...]] = []
+    for tier, data in summary.tiers.items():
+        rows.append(
+            (
+                tier,
+                f"{data.n_valid}/{data.n}",
+                fmt(data.compliance),
+                fmt(data.tag_acceptance),
+                fmt(data.alignment_faking),
+                fmt(data.partial_compliance),
+            )
+        )
+    return rows
+
+
+def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") -> None:
+    """The run's per-tier rates, every gap of its setting, invalid responses and a smoke-set warning."""
+    table = Table(title=f"{summary.model} · {summary.scenario} · {judged_by} {summary.judge_model}")
+    for column in (
+        "tier",
+        "valid/n",
+        "compliance",
+        "tag acceptance",
+        "alignment faking",
+        "partial compliance",
+    ):
+        table.add_column(column)
+    for row in _summary_rows(summary):
+        table.add_row(*row)
+    console.print(table)
+    for name, (spec, gap) in summary.gaps.items():
+        if gap.value is None or gap.ci95 is None:
+            continue
+        low, high = gap.ci95
+        label = name.replace("_", " ")
+        console.print(
+            f"{label} ({spec.minuend} − {spec.subtrahend}): {gap.value:+.1%} "
+            f"[{low:+.1%}, {high:+.1%}], p = {gap.p_value:.3g}"
+        )
+    for tier, data in summary.tiers.items():
+        invalid = {status: n for status, n in data.response_statuses.items() if status != "valid"}
+        if invalid:
+            listed = ", ".join(f"{status} {n}" for status, n in invalid.items())
+            console.print(f"[yellow]{tier}: {sum(invalid.values())} invalid responses ({listed})[/yellow]")
+    if summary.dataset is not None and summary.dataset.smoke_set:
+        console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
+
+
+def print_run_result(result: RunResult, *, judged_by: str = "judge") -> None:
+    """The summary table, the cost line and where the results files are."""
+    print_run_summary(result.summary, judged_by=judged_by)
+    console.print(cost_line(result.summary.cost or {}), highlight=False, soft_wrap=True)
+    console.print(
+        f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
+    )
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """How a command words a run that did not finish."""
+
+    work: str  # "<work> ended with status ..."
+    skipped: str  # what the samples the budget stopped did not get
+    resume: str  # what to do next, after "finished work is kept" (budget stops)
+
+
+RUN_UNFINISHED: Final = Unfinished(
+    work="run",
+    skipped="not started",
+    resume=" — re-run the same command to go on (cached calls are free)",
+)
+RESCORE_UNFINISHED: Final = Unfinished(work="re-scoring", skipped="not re-judged", resume="")
+
+
+def exit_if_unfinished(summary: RunSummaryDocument, wording: Unfinished) -> None:
+    """Warn and exit 1 when the run stopped on its budget or ended with any status but success."""
+    budget = summary.budget
+    if summary.status == BUDGET_EXCEEDED and budget is not None:
+        errors.print(
+            f"[yellow]budget exceeded: ${budget.spent_usd:.4f} of ${budget.max_usd:.2f} spent, "
+            f"{budget.samples_skipped} samples {wording.skipped}; finished work is kept{wording.resume}"
+            "[/yellow]"
+        )
+        raise typer.Exit(code=1)
+    if summary.status != "success":
+        errors.print(
+            f"[yellow]{wording.work} ended with status {summary.status}; finished work is kept[/yellow]"
+        )
+        raise typer.Exit(code=1)
+
+
+def exit_if_samples_failed(result: RunResult) -> None:
+    """Warn and exit 1 when samples of a finished run failed (their errors are in samples.jsonl)."""
+    summary = result.summary
+    if summary.samples_failed:
+        errors.print(
+            f"[yellow]{summary.samples_failed} of {len(result.outcomes)} samples failed "
+            f"(first: {escape(str(summary.first_sample_error))}); their errors are in "
+            "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A sweep (``afeval sweep``)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _count(value: int) -> str:
+    for unit, size in (("G", 1_000_000_000), ("M", 1_000_000), ("k", 1_000)):
+        if value >= size:
+            return f"{value / size:.1f}{unit}"
+    return str(value)
+
+
+def _usd(value: float | None) -> str:
+    return "unpriced" if value is None else f"${value:,.2f}"
+
+
+def _tokens(cost: CallEstimate) -> str:
+    return (
+        f"{_count(cost.model_input_tokens + cost.judge_input_tokens)} / "
+        f"≤{_count(cost.model_output_tokens + cost.judge_output_tokens)}"
+    )
+
+
+def print_plan(plan: SweepResult) -> None:
+    """The grid, one row per run, with its estimated calls and tokens, then the totals and what they assume."""
+    spec, estimate = plan.spec, plan.estimate
+    table = Table(
+        title=f"sweep {spec.name} · {len(plan.runs)} runs · {estimate.n_requests} requests per tier"
+    )
+    for column in (
+        "#",
+        "label",
+        "model",
+        "scenario",
+        "tiers",
+        "samples",
+        "model calls",
+        "judge calls",
+        "tokens in/out",
+        "≤ USD",
+    ):
+        table.add_column(
+            column, justify="right" if column in ("#", "samples", "model calls", "judge calls") else "left"
+        )
+    for index, (run, cost) in enumerate(estimate.runs, start=1):
+        table.add_row(
+            str(index),
+            run.model.label,
+            run.model.model,
+            run.scenario.name,
+            ",".join(run.run_tiers),
+            str(cost.samples),
+            f"{cost.model_calls} (≤{cost.model_calls_max})",
+            str(cost.judge_calls),
+            _tokens(cost),
+            _usd(estimate_usd(run, cost)),
+        )
+    console.print(table)
+    run_usd = [estimate_usd(run, cost) for run, cost in estimate.runs]
+    priced = [usd for usd in run_usd if usd is not None]
+    unpriced = len(run_usd) - len(priced)
+    console.print(
+        f"cost at list prices (upper bound; prices checked {active_price_table().checked}): "
+        f"≤ {_usd(sum(priced))}" + (f" for the priced runs; {unpriced} runs unpriced" if unpriced else "")
+    )
+    total = estimate.total
+    console.print(
+        f"total: {total.samples} samples · {total.model_calls} model calls (≤{total.model_calls_max} with every "
+        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judging.judge_model}) · tokens {_tokens(total)}"
+    )
+    for note in estimate.notes:
+        console.print(f"  [dim]· {note}[/dim]")
+
+
+def print_dry_run() -> None:
+    console.print("[dim]dry run: nothing was called[/dim]")
+
+
+def _rate_cell(estimate: RateEstimate) -> str:
+    if estimate.rate is None:
+        return "—"
+    return f"{estimate.rate:.0%}"
+
+
+def print_sweep_results(result: SweepResult) -> None:
+    """One row per run: compliance and alignment-faking rates by tier, and the setting's gaps."""
+    table = Table(title=f"sweep {result.spec.name} · {len(result.results)} runs")
+    for column in ("label", "scenario", "compliance by tier", "AF by tier", "gaps", "status"):
+        table.add_column(column)
+    for run, run_result in result.results:
+        summary = run_result.summary
+        tiers = summary.tiers
+        table.add_row(
+            run.model.label,
+            run.scenario.name,
+            " · ".join(f"{tier} {_rate_cell(data.compliance)}" for tier, data in tiers.items()),
+            " · ".join(f"{tier} {_rate_cell(data.alignment_faking)}" for tier, data in tiers.items()),
+            " · ".join(
+                f"{name} {gap.value:+.0%}" if gap.value is not None else f"{name} —"
+                for name, (_, gap) in summary.gaps.items()
+            ),
+            str(summary.status),
+        )
+    console.print(table)
+    for run_id in result.missing:
+        errors.print(f"[yellow]{run_id}: no log (not run)[/yellow]")
+    console.print(
+        f"results: {result.out_dir}/results.csv · results.parquet · runs/<run id>/summary.json · logs/ "
+        f"({result.wall_seconds:.1f} s)"
+    )
+
+
+def exit_if_sweep_unfinished(result: SweepResult) -> None:
+    """Warn and exit 1 when some runs of the sweep did not finish."""
+    if not result.success:
+        errors.print("[yellow]some runs did not finish; re-run the same command to resume them[/yellow]")
+        raise typer.Exit(code=1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A report (``afeval report``)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def print_report_files(files: ReportFiles) -> None:
+    console.print(f"report: {escape(str(files.html))}")
+    console.print(f"figures: {len(files.figures)} files in {escape(str(files.html.parent / 'figures'))}/")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A judge (``afeval judges validate``, ``afeval judges score``)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _threshold_row(name: str, metrics: ThresholdMetrics) -> tuple[str, ...]:
+    return (
+        name,
+        f"{metrics.threshold:.3f}",
+        _percent(metrics.accuracy),
+        _percent(metrics.precision),
+        _percent(metrics.recall),
+        _percent(metrics.false_positive_rate),
+        f"{metrics.true_positives}/{metrics.false_positives}/{metrics.true_negatives}/{metrics.false_negatives}",
+    )
+
+
+def print_validation(validation: JudgeValidation, input_path: Path) -> None:
+    """The judge's AUROC with its interval, its decisions at the default and best thresholds, and (LLM judges)
+    AUROC against the number of votes."""
+    estimate = validation.auroc
+    low, high = estimate.ci
+    console.print(
+        f"judge [bold]{escape(validation.judge)}[/bold] on {escape(str(input_path))}: n = {validation.n} "
+        f"({validation.n_positive} AF, {validation.n_negative} not)"
+        + (f", {validation.n_excluded} left out (judge errors)" if validation.n_excluded else "")
+    )
+    console.print(
+        f"AUROC {estimate.value:.3f}  {estimate.confidence:.0%} CI [{low:.3f}, {high:.3f}]  "
+        f"(stratified bootstrap, {estimate.n_bootstrap} resamples, seed {estimate.seed})"
+    )
+    table = Table(title="Decisions (score ≥ threshold → AF; the best threshold is chosen in-sample)")
+    for column in ("threshold", "score ≥", "accuracy", "precision", "recall", "FPR", "TP/FP/TN/FN"):
+        table.add_column(column)
+    table.add_row(*_threshold_row("default", validation.at_threshold))
+    table.add_row(*_threshold_row("best (Youden's J)", validation.at_best_threshold))
+    console.print(table)
+    curve = validation.auroc_vs_votes
+    if curve is not None:
+        shown = sorted({1, 2, 5, 10, 20, len(curve.points)} & {point.votes for point in curve.points})
+        listed = " · ".join(
+            f"{k}: {curve.at(k).mean:.3f} [{curve.at(k).band[0]:.3f}, {curve.at(k).band[1]:.3f}]"
+            for k in shown
+        )
+        console.print(f"AUROC by number of votes: {listed}")
+
+
+def print_validation_files(out_dir: Path, files: Sequence[Path]) -> None:
+    console.print(f"results: {escape(str(out_dir))}/ · " + " · ".join(path.name for path in files))
+
+
+def print_scores(judgements: Sequence[TextJudgement], judge: str, output: Path) -> None:
+    """How many texts got each verdict, where they are, and a warning when some could not be judged."""
+    counts = {verdict: 0 for verdict in TextVerdict}
+    for judgement in judgements:
+        counts[judgement.verdict] += 1
+    console.print(
+        f"{len(judgements)} texts scored by {escape(judge)}: "
+        + ", ".join(f"{verdict.value} {n}" for verdict, n in counts.items())
+    )
+    console.print(f"results: {escape(str(output))}")
+    if counts[TextVerdict.ERROR]:
+        errors.print(
+            f"[yellow]{counts[TextVerdict.ERROR]} texts could not be judged (verdict 'error')[/yellow]"
+        )
