@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from afeval.cli.finetune import finetune_app
 from afeval.cli.judges import judges_app
 from afeval.cli.report import report
 from afeval.cli.rescore import rescore
 from afeval.cli.run import run
 from afeval.cli.sweep import sweep
-from afeval.cli_finetune import finetune_app
 
 app = typer.Typer(
     name="afeval",

@@ -9,18 +9,15 @@ parse options and print. See docs/finetune.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from afeval.datasets import DatasetError
+from afeval.cli._print import console, errors, user_errors
 from afeval.engine import DEFAULT_GENERATION_CONNECTIONS
-from afeval.errors import AfevalError
 from afeval.finetune import (
     DEFAULT_COMPLETION_COLUMN,
     DEFAULT_DOCUMENT_CUE,
@@ -52,10 +49,6 @@ finetune_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-_FAILURES = (AfevalError, DatasetError, ValueError, OSError, KeyError)
 
 GeneratorOption = Annotated[str, typer.Option(help="Generator model (any Inspect model string).")]
 OutOption = Annotated[Path, typer.Option(help="The JSONL file to write (its manifest goes beside it).")]
@@ -82,14 +75,9 @@ def _settings(generator: str, max_connections: int, temperature: float, cache: b
     )
 
 
-@contextmanager
-def _one_line_failures() -> Iterator[None]:
-    """A failure the user can act on is printed as one line and the command exits 2."""
-    try:
-        yield
-    except _FAILURES as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=2) from None
+def _one_line_failures() -> AbstractContextManager[None]:
+    """A failure the user can act on (a bad file or record too, here) is one line and exit code 2."""
+    return user_errors(OSError, KeyError)
 
 
 def _report_build(result: BuildResult) -> None:
