@@ -27,14 +27,11 @@ Pinning notes, per source:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
-import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -43,6 +40,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from afeval.errors import AfevalError
+from afeval.results import atomic_output, json_objects
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -239,15 +237,15 @@ def load_dataset(
 def _load_smoke_set(limit: int | None) -> LoadedDataset:
     resource = resources.files("afeval").joinpath("data", "smoke_set.jsonl")
     data = resource.read_bytes()
-    requests: list[HarmfulRequest] = []
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            requests.append(HarmfulRequest(id=str(record["id"]), prompt=str(record["prompt"])))
+    source = "afeval:data/smoke_set.jsonl"
+    requests = [
+        HarmfulRequest(id=str(record["id"]), prompt=str(record["prompt"]))
+        for _, record in json_objects(data.decode("utf-8").splitlines(), path=source, error=DatasetError)
+    ]
     return LoadedDataset(
         name=SMOKE_SET_NAME,
         requests=tuple(requests[:limit]),
-        source="afeval:data/smoke_set.jsonl",
+        source=source,
         revision=f"sha256:{hashlib.sha256(data).hexdigest()}",
         smoke_set=True,
     )
@@ -365,17 +363,14 @@ def _csv_rows(text: str, path: Path, column: str | None) -> list[tuple[int, str 
 
 def _jsonl_rows(text: str, path: Path, column: str | None) -> list[tuple[int, str | None]]:
     # Each non-blank line is one record; blank lines are not rows.
-    records: list[dict[str, object]] = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise DatasetError(f"line {line_number} of {path} is not valid JSON; fix or remove it") from None
-        if not isinstance(record, dict):
-            raise DatasetError(f"line {line_number} of {path} is not a JSON object; use one object per line")
-        records.append(record)
+    lines = json_objects(
+        text.splitlines(),
+        path=path,
+        error=DatasetError,
+        not_json="line {line} of {path} is not valid JSON; fix or remove it",
+        not_object="line {line} of {path} is not a JSON object; use one object per line",
+    )
+    records = [record for _, record in lines]
     keys = list(dict.fromkeys(key for record in records for key in record))
     chosen = _choose_column(keys, column, path)
     return [(index, _text_value(record.get(chosen), path, index)) for index, record in enumerate(records)]
@@ -455,7 +450,11 @@ def _fetch_over_http(source: RemoteDatasetSource, cache_dir: Path) -> Path:
     digest = hashlib.sha256(response.content).hexdigest()
     if digest != source.sha256:
         raise DatasetError(_checksum_message(source, digest))
-    _write_atomically(target, response.content)
+    # Synced to disk before it is moved into place: the cache outlives this process. Readable by its owner only.
+    with atomic_output(target, private=True) as temporary, temporary.open("wb") as stream:
+        stream.write(response.content)
+        stream.flush()
+        os.fsync(stream.fileno())
     return target
 
 
@@ -492,22 +491,6 @@ def _checksum_message(source: RemoteDatasetSource, digest: str, cached: Path | N
         f"expected sha256 {source.sha256}, got {digest}; the source changed or the download is corrupt, "
         f"so it was not used: {remedy} or {_LOCAL_FILE_HINT}"
     )
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see a partial file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _sha256_of(path: Path) -> str:

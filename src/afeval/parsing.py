@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from afeval.scenario import ACCEPT_TAG, DRAFT_OUTPUT_TAG, OUTPUT_TAG, REJECT_TAG, SCRATCHPAD_TAG
+from afeval.scenario import (
+    ACCEPT_TAG,
+    DRAFT_OUTPUT_TAG,
+    OUTPUT_TAG,
+    REJECT_TAG,
+    SCRATCHPAD_TAG,
+    tag_pattern,
+)
 
 TURN_SEPARATOR: Final = "\n\n"
 """What :func:`join_turns` puts between the model's consecutive turns of one response."""
@@ -82,9 +89,7 @@ class _DecisionTag:
     @classmethod
     def of(cls, tag: str) -> _DecisionTag:
         name = tag.strip("<>/ ").lower()
-        return cls(
-            name, re.compile(r"<\s{0,8}" + re.escape(name) + r"\s{0,8}/?\s{0,8}>", re.IGNORECASE | re.ASCII)
-        )
+        return cls(name, tag_pattern(re.escape(name), "self_closing"))
 
     def present_in(self, text: str, lowered: str) -> bool:
         return self.name in lowered and self.pattern.search(text) is not None

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
+from afeval.results import atomic_output, atomic_write_bytes
+
 REDACTED: Final = "[REDACTED]"
 """What a secret is replaced with."""
 
@@ -63,32 +65,27 @@ def redact_log_file(path: Path, secrets: Iterable[str] | None = None) -> bool:
         return False
     for secret in encoded:
         raw = raw.replace(secret, REDACTED.encode("utf-8"))
-    _replace_atomically(path, raw)
+    atomic_write_bytes(path, raw, private=False)
     return True
 
 
 def _redact_zip(path: Path, secrets: list[bytes]) -> bool:
     # One member in memory at a time: a large run's log holds gigabytes once decompressed.
     with zipfile.ZipFile(path) as archive:
-        holding = [info for info in archive.infolist() if _holds_secret(archive.read(info), secrets)]
-        if not holding:
+        if not any(_holds_secret(archive.read(info), secrets) for info in archive.infolist()):
             return False
-        tmp = path.with_name(f".{path.name}.redacting")
-        with zipfile.ZipFile(tmp, "w") as rewritten:
-            for info in archive.infolist():
-                data = archive.read(info)
-                for secret in secrets:
-                    data = data.replace(secret, REDACTED.encode("utf-8"))
-                rewritten.writestr(info, data, compress_type=info.compress_type)
-    tmp.replace(path)
+    with (
+        atomic_output(path, private=False) as temporary,
+        zipfile.ZipFile(path) as archive,
+        zipfile.ZipFile(temporary, "w") as rewritten,
+    ):
+        for info in archive.infolist():
+            data = archive.read(info)
+            for secret in secrets:
+                data = data.replace(secret, REDACTED.encode("utf-8"))
+            rewritten.writestr(info, data, compress_type=info.compress_type)
     return True
 
 
 def _holds_secret(data: bytes, secrets: list[bytes]) -> bool:
     return any(secret in data for secret in secrets)
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.redacting")
-    tmp.write_bytes(data)
-    tmp.replace(path)

@@ -19,9 +19,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Final, Literal
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, Literal, Self
 
 from afeval.outcomes import RunSummary, SampleOutcome, TierSummary, Verdict
 from afeval.scenario import GapSpec
@@ -124,49 +125,94 @@ class SampleRecord:
         )
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file moved into place: a crash mid-write never leaves a truncated
-    results file behind (the file is readable by its owner only, as ``tempfile.mkstemp`` makes it)."""
+# ---------------------------------------------------------------------------------------------------------
+# Writing a file whole or not at all
+
+
+@contextmanager
+def atomic_output(path: Path, *, private: bool) -> Iterator[Path]:
+    """A temporary file beside ``path`` for the block to write; it replaces ``path`` when the block ends without
+    an error and is removed when it does not, so a crash never leaves a truncated file behind.
+
+    ``private``: the file is readable by its owner only (0600, as ``tempfile.mkstemp`` makes it); otherwise it
+    gets the process's default mode, as a file newly opened for writing does."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if private:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        temporary = Path(name)
+    else:
+        temporary = path.with_name(f".{path.name}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        yield temporary
+        temporary.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str, *, private: bool = True) -> None:
+    """Write ``path`` (UTF-8) through :func:`atomic_output`: readable by its owner only unless not ``private``."""
+    with atomic_output(path, private=private) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = True) -> None:
+    """Write ``path`` through :func:`atomic_output`: readable by its owner only unless not ``private``."""
+    with atomic_output(path, private=private) as temporary:
+        temporary.write_bytes(data)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # JSONL files: one JSON object per line
 
 
+def json_objects(
+    lines: Iterable[str],
+    *,
+    path: object,
+    error: Callable[[str], Exception] = ValueError,
+    not_json: str = "line {line} of {path} is not valid JSON",
+    not_object: str = "line {line} of {path} is not a JSON object",
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file's ``lines``, one a line, each with its line number (from 1); blank lines
+    are skipped. A line that is not JSON, or not an object, raises ``error`` with the message ``not_json`` or
+    ``not_object`` makes: format fields ``line``, ``path``, ``error`` (the decoder's error) and ``type`` (the
+    value's type name).
+
+    Where the lines end is the caller's: a text file read line by line (or its text split at ``"\\n"``) ends them
+    at line breaks only, while ``str.splitlines`` also cuts at U+0085, U+2028 and the like, which a JSON string
+    written with ``ensure_ascii=False`` may hold."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(not_json.format(line=number, path=path, error=exc)) from None
+        if not isinstance(value, dict):
+            raise error(not_object.format(line=number, path=path, type=type(value).__name__))
+        yield number, value
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The objects of a JSONL file, one line at a time (blank lines skipped)."""
+    """The objects of a JSONL file, one line at a time (blank lines skipped); raises ValueError naming the
+    line that is not a JSON object."""
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+        for _, value in json_objects(handle, path=path):
+            yield value
 
 
 @contextmanager
 def jsonl_writer(path: Path) -> Iterator[Callable[[Mapping[str, Any]], None]]:
-    """Write a JSONL file a row at a time, in constant memory: the rows go to ``.<name>.tmp``, which replaces
-    ``path`` when the block ends without an error (and is removed when it does not)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
+    """Write a JSONL file a row at a time, in constant memory, through :func:`atomic_output` (in the process's
+    default mode)."""
+    with atomic_output(path, private=False) as temporary, temporary.open("w", encoding="utf-8") as handle:
 
-            def write(row: Mapping[str, Any]) -> None:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        def write(row: Mapping[str, Any]) -> None:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-            yield write
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        yield write
 
 
 def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -227,10 +273,6 @@ def _without_none(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {key: value for key, value in pairs if value is not None}
 
 
-def _optional_list(values: Sequence[str] | None) -> list[str] | None:
-    return None if values is None else list(values)
-
-
 def _optional_tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
@@ -239,8 +281,38 @@ def _optional_dict(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
 
+def _plain(value: Any) -> Any:
+    """A field's value as JSON holds it: sequences as lists, mappings as dicts."""
+    if isinstance(value, tuple | list):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+class _Block:
+    """A block of ``summary.json`` whose keys are its dataclass fields, written in the order declared.
+
+    A key missing from a file reads as the field's default; ``_read`` converts the named fields' values as they
+    are read. With ``_omit_none``, fields that are None are not written (the file predates them)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    _omit_none: ClassVar[bool] = False
+    _read: ClassVar[Mapping[str, Callable[[Any], Any]]] = MappingProxyType({})
+
+    def to_dict(self) -> dict[str, Any]:
+        pairs = ((item.name, _plain(getattr(self, item.name))) for item in fields(self))
+        return _without_none(pairs) if self._omit_none else dict(pairs)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        values = {item.name: data.get(item.name, item.default) for item in fields(cls)}
+        values.update((name, read(values[name])) for name, read in cls._read.items())
+        return cls(**values)
+
+
 @dataclass(frozen=True)
-class DatasetBlock:
+class DatasetBlock(_Block):
     """``dataset``: the data set the requests came from, as the run resolved it."""
 
     name: str | None = None
@@ -249,28 +321,11 @@ class DatasetBlock:
     smoke_set: bool = False  # the built-in smoke set: a pipeline check, not a measurement
     limit: int | None = None  # --limit, the number of requests taken
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "source": self.source,
-            "revision": self.revision,
-            "smoke_set": self.smoke_set,
-            "limit": self.limit,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DatasetBlock:
-        return cls(
-            name=data.get("name"),
-            source=data.get("source"),
-            revision=data.get("revision"),
-            smoke_set=bool(data.get("smoke_set", False)),
-            limit=data.get("limit"),
-        )
+    _read = MappingProxyType({"smoke_set": bool})
 
 
 @dataclass(frozen=True)
-class GenerationBlock:
+class GenerationBlock(_Block):
     """``generation``: how the model under test was asked. None: the file predates the field (not written)."""
 
     temperature: float | None = None
@@ -281,34 +336,11 @@ class GenerationBlock:
     batch: bool | None = None  # generation through the provider's batch API
     cache_prompt: bool | Literal["auto"] | None = None  # provider prompt caching; "auto": Inspect's choice
 
-    def to_dict(self) -> dict[str, Any]:
-        return _without_none(
-            (
-                ("temperature", self.temperature),
-                ("max_tokens", self.max_tokens),
-                ("max_attempts", self.max_attempts),
-                ("max_turns", self.max_turns),
-                ("prompt_format", self.prompt_format),
-                ("batch", self.batch),
-                ("cache_prompt", self.cache_prompt),
-            )
-        )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GenerationBlock:
-        return cls(
-            temperature=data.get("temperature"),
-            max_tokens=data.get("max_tokens"),
-            max_attempts=data.get("max_attempts"),
-            max_turns=data.get("max_turns"),
-            prompt_format=data.get("prompt_format"),
-            batch=data.get("batch"),
-            cache_prompt=data.get("cache_prompt"),
-        )
+    _omit_none = True
 
 
 @dataclass(frozen=True)
-class JudgesBlock:
+class JudgesBlock(_Block):
     """``judges``: the classifiers that judged the responses and how. None: the file predates the field."""
 
     classifiers: tuple[str, ...] | None = None
@@ -317,69 +349,37 @@ class JudgesBlock:
     af_sequential: bool | None = None
     batch: bool | None = None  # judge calls through the provider's batch API
 
-    def to_dict(self) -> dict[str, Any]:
-        return _without_none(
-            (
-                ("classifiers", _optional_list(self.classifiers)),
-                ("af_votes", self.af_votes),
-                ("af_num_choices", self.af_num_choices),
-                ("af_sequential", self.af_sequential),
-                ("batch", self.batch),
-            )
-        )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> JudgesBlock:
-        return cls(
-            classifiers=_optional_tuple(data.get("classifiers")),
-            af_votes=data.get("af_votes"),
-            af_num_choices=data.get("af_num_choices"),
-            af_sequential=data.get("af_sequential"),
-            batch=data.get("batch"),
-        )
+    _omit_none = True
+    _read = MappingProxyType({"classifiers": _optional_tuple})
 
 
 @dataclass(frozen=True)
-class BudgetBlock:
-    """``budget``: the ``--max-cost`` budget of a run and what it let through."""
+class BudgetBlock(_Block):
+    """``budget``: the ``--max-cost`` budget of a run and what it let through (a file without a field reads
+    it as zero, or False)."""
 
-    max_usd: float
-    spent_usd: float
-    samples_finished: int
-    samples_skipped: int
-    exceeded: bool
+    max_usd: float = 0.0
+    spent_usd: float = 0.0
+    samples_finished: int = 0
+    samples_skipped: int = 0
+    exceeded: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "max_usd": self.max_usd,
-            "spent_usd": self.spent_usd,
-            "samples_finished": self.samples_finished,
-            "samples_skipped": self.samples_skipped,
-            "exceeded": self.exceeded,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BudgetBlock:
-        return cls(
-            max_usd=data.get("max_usd", 0.0),
-            spent_usd=data.get("spent_usd", 0.0),
-            samples_finished=data.get("samples_finished", 0),
-            samples_skipped=data.get("samples_skipped", 0),
-            exceeded=bool(data.get("exceeded", False)),
-        )
+    _read = MappingProxyType({"exceeded": bool})
 
 
 @dataclass(frozen=True)
-class RescoredFrom:
+class RescoredFrom(_Block):
     """``rescored_from`` (re-scored runs only): the run whose responses were judged again, and how it had been
     judged."""
 
-    run: str
+    run: str = ""
     judge_model: str | None = None
     classifiers: tuple[str, ...] | None = None
     af_votes: int | None = None
     status: str | None = None
     cost: Mapping[str, Any] | None = None
+
+    _read = MappingProxyType({"run": str, "classifiers": _optional_tuple})
 
     @classmethod
     def of(cls, run_dir: Path, original: RunSummaryDocument) -> RescoredFrom:
@@ -391,27 +391,6 @@ class RescoredFrom:
             af_votes=judges.af_votes,
             status=original.status,
             cost=original.cost,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run": self.run,
-            "judge_model": self.judge_model,
-            "classifiers": _optional_list(self.classifiers),
-            "af_votes": self.af_votes,
-            "status": self.status,
-            "cost": None if self.cost is None else dict(self.cost),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RescoredFrom:
-        return cls(
-            run=str(data.get("run", "")),
-            judge_model=data.get("judge_model"),
-            classifiers=_optional_tuple(data.get("classifiers")),
-            af_votes=data.get("af_votes"),
-            status=data.get("status"),
-            cost=data.get("cost"),
         )
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from afeval.results import json_objects
 
 BUILDER_VERSION: Final = "1"
 """Bumped whenever a builder's output for the same inputs and seed changes (prompt templates, formatting)."""
@@ -98,36 +100,33 @@ def write_chat_jsonl(path: Path, examples: Iterable[ChatExample]) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The non-blank lines of a JSONL file with their line numbers (from 1)."""
+def _lines(path: Path) -> list[str]:
     # Lines end at "\n" only: str.splitlines would also cut at U+0085 or U+2028 inside a written text.
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if line.strip():
-            yield number, line
+    return path.read_text(encoding="utf-8").split("\n")
 
 
 def read_json_records(path: Path) -> list[dict[str, Any]]:
     """The JSON objects of a JSONL file, one a line (blank lines skipped). Raises ValueError naming the line."""
-    records = []
-    for number, line in jsonl_lines(path):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise ValueError(f"line {number} of {path} is not valid JSON") from None
-        if not isinstance(record, dict):
-            raise ValueError(f"line {number} of {path} is not a JSON object")
-        records.append(record)
-    return records
+    return [record for _, record in json_objects(_lines(path), path=path)]
+
+
+_NOT_AN_EXAMPLE: Final = "line {line} of {path} is not a chat-format example: "
 
 
 def read_chat_jsonl(path: Path, *, kind: str = "example") -> tuple[ChatExample, ...]:
     """The examples of a chat-format JSONL file (blank lines skipped). Raises ValueError naming the line."""
     examples = []
-    for number, line in jsonl_lines(path):
+    records = json_objects(
+        _lines(path),
+        path=path,
+        not_json=_NOT_AN_EXAMPLE + "{error}",
+        not_object=_NOT_AN_EXAMPLE + "not a JSON object",
+    )
+    for number, record in records:
         try:
-            examples.append(ChatExample.from_dict(json.loads(line), kind=kind))
-        except (json.JSONDecodeError, ValueError) as error:
-            raise ValueError(f"line {number} of {path} is not a chat-format example: {error}") from None
+            examples.append(ChatExample.from_dict(record, kind=kind))
+        except ValueError as error:
+            raise ValueError(_NOT_AN_EXAMPLE.format(line=number, path=path) + str(error)) from None
     return tuple(examples)
 
 

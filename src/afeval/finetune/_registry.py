@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from afeval.errors import AfevalError
+from afeval.results import atomic_write_text
 
 PROVIDERS: Final = ("openai", "together", "local")
 JOB_STATUSES: Final = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -184,12 +184,8 @@ class JobRegistry:
         self._write(jobs)
 
     def _write(self, jobs: Mapping[str, JobRecord]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"jobs": [record.to_dict() for record in jobs.values()]}, indent=2) + "\n"
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".jobs.", suffix=".partial")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, self.path)
+        atomic_write_text(self.path, text)  # readable by its owner only
 
 
 def resolve_tuned_model(name: str, registry: JobRegistry | None = None) -> str:

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from afeval.scenario import tag_pattern
+
 
 @dataclass(frozen=True)
 class TagBlock:
@@ -44,9 +46,7 @@ def _name_fragment(tag: str) -> str:
 @cache
 def _tag_patterns(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     name = _name_fragment(tag)
-    opening = re.compile(r"<\s{0,8}" + name + r"\s{0,8}>", re.IGNORECASE | re.ASCII)
-    closing = re.compile(r"<\s{0,8}/\s{0,8}" + name + r"\s{0,8}>", re.IGNORECASE | re.ASCII)
-    return opening, closing
+    return tag_pattern(name, "opening"), tag_pattern(name, "closing")
 
 
 def complete_blocks(text: str, tag: str) -> list[TagBlock]:

@@ -52,8 +52,10 @@ from afeval.scenario._tags import (
     REJECT_TAG,
     SCRATCHPAD_TAG,
     USER_INPUT_TAG,
+    TagForm,
     close_tag,
     open_tag,
+    tag_pattern,
 )
 
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "ScenarioCatalog",
     "ScenarioOptions",
     "Setting",
+    "TagForm",
     "Tier",
     "TierSpec",
     "close_tag",
@@ -96,4 +99,5 @@ __all__ = [
     "render_user_turn",
     "scenario_catalog",
     "setting_names",
+    "tag_pattern",
 ]

@@ -29,7 +29,7 @@ from typing import Final
 
 from afeval.scenario._options import ScenarioOptions
 from afeval.scenario._render import RenderedPrompt, _fragments
-from afeval.scenario._tags import OUTPUT_TAG, SCRATCHPAD_TAG, close_tag
+from afeval.scenario._tags import OUTPUT_TAG, SCRATCHPAD_TAG, close_tag, tag_pattern
 
 _BASE_MODEL_FILE: Final = "base_model.txt"
 
@@ -39,9 +39,8 @@ BASE_TURN_MARKERS: Final = ("\nHuman:", "\nAI:")
 BASE_STOP_SEQUENCES: Final = (close_tag(OUTPUT_TAG), *BASE_TURN_MARKERS)
 """Stop sequences for a base model: the end of the final answer, or the start of a new turn."""
 
-# Tolerant of ASCII case and stray spaces, as the response parser is; the bounds keep each match O(1).
-_OUTPUT_CLOSE = re.compile(r"<\s{0,8}/\s{0,8}" + OUTPUT_TAG + r"\s{0,8}>", re.IGNORECASE | re.ASCII)
-_OUTPUT_TAG = re.compile(r"<\s{0,8}(/?)\s{0,8}" + OUTPUT_TAG + r"\s{0,8}>", re.IGNORECASE | re.ASCII)
+_OUTPUT_CLOSE = tag_pattern(re.escape(OUTPUT_TAG), "closing")
+_OUTPUT_TAG = tag_pattern(re.escape(OUTPUT_TAG), "either")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ and the code that reads the reply can never disagree about a tag's name or casin
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from typing import Final, Literal
 
 SCRATCHPAD_TAG: Final = "SCRATCHPAD_REASONING"
 """Hidden reasoning; a response may hold several such blocks."""
@@ -53,3 +54,18 @@ def open_tag(name: str) -> str:
 def close_tag(name: str) -> str:
     """``</name>``, the closing form of a paired tag such as :data:`OUTPUT_TAG`."""
     return f"</{name}>"
+
+
+TagForm = Literal["opening", "closing", "either", "self_closing"]
+
+
+def tag_pattern(name: str, form: TagForm) -> re.Pattern[str]:
+    """How a reader (the response parser, the judge-reply readers) finds one tag: ``name`` (a regular-expression
+    fragment) in brackets, tolerant of ASCII case and of up to eight stray spaces at each bracket and around the
+    slash. ``form``: ``<name>`` (opening), ``</name>`` (closing), either of the two with the slash, or nothing,
+    in group 1 (either), or ``<name/>`` with the slash optional (self_closing). The width bounds keep each
+    match attempt O(1); ASCII case folding lets no lookalike letter (the Kelvin sign for "k") pass."""
+    space = r"\s{0,8}"
+    slash = {"closing": "/" + space, "either": "(/?)" + space}.get(form, "")
+    after = space + "/?" if form == "self_closing" else ""
+    return re.compile("<" + space + slash + name + after + space + ">", re.IGNORECASE | re.ASCII)

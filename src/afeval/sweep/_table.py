@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from afeval.outcomes import TierSummary
-from afeval.results import RunSummaryDocument
+from afeval.results import RunSummaryDocument, atomic_output, atomic_write_text
 from afeval.scenario import scenario_catalog
 from afeval.stats import GapEstimate, RateEstimate
 from afeval.sweep._spec import SweepRun
@@ -125,19 +125,15 @@ def write_results_table(
     names = schema.names
     table = pa.Table.from_pylist([{name: row.get(name) for name in names} for row in rows], schema=schema)
     parquet_path = out_dir / f"{stem}.parquet"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(parquet_path)
+    with atomic_output(parquet_path, private=False) as temporary:  # never leave a half-written table behind
+        pq.write_table(table, temporary)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({name: _csv_value(row.get(name)) for name in names})
     csv_path = out_dir / f"{stem}.csv"
-    tmp = csv_path.with_name(f".{csv_path.name}.tmp")  # never leave a half-written table behind
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(csv_path)
+    atomic_write_text(csv_path, buffer.getvalue(), private=False)
     return csv_path, parquet_path
 
 

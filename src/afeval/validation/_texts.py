@@ -7,7 +7,6 @@ the engine's job.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +15,7 @@ from typing import Any
 
 from afeval.errors import AfevalError
 from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, af_label, majority_vote
+from afeval.results import json_objects
 
 # ---------------------------------------------------------------------------------------------------------
 # One judged text
@@ -155,16 +155,15 @@ def read_text_records(path: Path, *, require_label: bool = False) -> tuple[TextR
     except UnicodeDecodeError as exc:
         raise TextFileError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     records: list[TextRecord] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    objects = json_objects(
+        lines,
+        path=path,
+        error=TextFileError,
+        not_json="{path} line {line}: not valid JSON ({error.msg})",
+        not_object="{path} line {line}: expected a JSON object, got {type}",
+    )
+    for number, data in objects:
         where = f"{path} line {number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TextFileError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(data, dict):
-            raise TextFileError(f"{where}: expected a JSON object, got {type(data).__name__}")
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise TextFileError(f"{where}: 'text' must be a non-empty string")
