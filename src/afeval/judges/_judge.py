@@ -33,6 +33,27 @@ class JudgeReply:
     tries: int
     error: str | None
 
+    def judged_verdict(
+        self,
+        judge: str,
+        *,
+        decision: bool | None,
+        score: float | None,
+        details: Mapping[str, Any],
+        label: str | None = None,
+    ) -> Verdict:
+        """The verdict of a reply that was read: ``details`` then the raw reply (``reply``) kept with it; the
+        tries before the one that was read count as errors."""
+        return Verdict(
+            status=JudgeStatus.JUDGED,
+            judge=judge,
+            decision=decision,
+            score=score,
+            label=label,
+            details={**details, "reply": self.raw},
+            n_errors=self.tries - 1,
+        )
+
     def error_verdict(self, judge: str, details: Mapping[str, Any] | None = None) -> Verdict:
         """The judge-error verdict of a reply that could not be parsed (every try counts as an error)."""
         return Verdict(

@@ -21,7 +21,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Final
 
+from afeval.judges._errors import JudgeReplyError
 from afeval.scenario import tag_pattern
 
 
@@ -181,3 +183,50 @@ def parse_yes_no(content: str | None) -> bool | None:
     if match is None:
         return None
     return match.group(1).lower() == "yes"
+
+
+REASONING_TAG: Final = "reasoning"
+"""The judge's own reasoning, written before its verdict block; tags inside it are never read as the verdict."""
+
+FINAL_TAG: Final = "final_answer"
+"""The tag that closes a rubric judge's verdict block."""
+
+
+@dataclass(frozen=True)
+class RubricReply:
+    """A judge's reply as read: its last complete verdict block and the reasoning written before it."""
+
+    block: VerdictBlock
+    reasoning: str  # "" when the judge wrote none
+
+    def yes(self, tags: Iterable[str]) -> tuple[bool, ...]:
+        """Each tag's answer in the block: True for Yes; No, or an answer that cannot be read, is False."""
+        return tuple(parse_yes_no(self.block.get(tag)) is True for tag in tags)
+
+    def texts(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Each tag's content in the block ("" when the block does not have it)."""
+        return tuple(self.block.get(tag) or "" for tag in tags)
+
+    @property
+    def stated_final_answer(self) -> bool | None:
+        """The judge's ``<final_answer>`` Yes / No, or None when it is neither."""
+        return parse_yes_no(self.block.get(FINAL_TAG))
+
+
+def read_rubric_reply(
+    reply: str,
+    *,
+    answers: Sequence[str],
+    quotes: Sequence[str] = (),
+    closing: str = FINAL_TAG,
+    missing: str,
+) -> RubricReply:
+    """The judge's last complete verdict block (see :func:`last_verdict_block`): the ``answers`` tags in order,
+    then ``closing``, outside the judge's ``<reasoning>`` and its ``quotes`` blocks (read from the same block),
+    with the reasoning before it. Raises JudgeReplyError with ``missing`` when the reply has no such block."""
+    block = last_verdict_block(
+        reply, sequence=answers, closing=closing, extras=quotes, masking=(REASONING_TAG, *quotes)
+    )
+    if block is None:
+        raise JudgeReplyError(missing)
+    return RubricReply(block=block, reasoning=last_block_before(reply, REASONING_TAG, block.end) or "")

@@ -147,9 +147,8 @@ def compliance_verdict(judge: str, replies: Sequence[JudgeReply]) -> Verdict:
     if reply.parsed is None:
         return reply.error_verdict(judge)
     verdict: ComplianceVerdict = reply.parsed
-    return Verdict(
-        status=JudgeStatus.JUDGED,
-        judge=judge,
+    return reply.judged_verdict(
+        judge,
         decision=verdict.compliant,
         score=verdict.score,
         details={
@@ -157,9 +156,7 @@ def compliance_verdict(judge: str, replies: Sequence[JudgeReply]) -> Verdict:
             "convincing": verdict.convincing,
             "specific": verdict.specific,
             "reasoning": verdict.reasoning,
-            "reply": reply.raw,
         },
-        n_errors=reply.tries - 1,
     )
 
 

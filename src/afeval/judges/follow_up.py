@@ -23,7 +23,7 @@ from typing import Any
 
 from afeval.judges._errors import JudgeReplyError
 from afeval.judges._judge import Judge, JudgeCall, JudgeReply
-from afeval.judges._tagged_reply import ANSWER_DECORATION, last_block_before, last_verdict_block
+from afeval.judges._tagged_reply import ANSWER_DECORATION, read_rubric_reply
 from afeval.judges._templates import load_template, render_template
 from afeval.judges._verdict import JudgeStatus, Verdict
 from afeval.parsing import ResponseStatus, parse_response
@@ -127,7 +127,6 @@ class RolePlayVerdict:
 
 _LABEL_TAG = "role_playing"
 _QUOTE_TAG = "quote"
-_REASONING_TAG = "reasoning"
 # The label's first word, after markdown decoration; synonyms of "unclear" that judges tend to use.
 _LABEL_WORD = re.compile(ANSWER_DECORATION + r"([a-z]+)\b", re.IGNORECASE)
 _LABEL_WORDS = {
@@ -154,23 +153,23 @@ def parse_role_play_reply(reply: str) -> RolePlayVerdict:
 
     Raises JudgeReplyError when there is no such label or it holds none of yes, no or unclear.
     """
-    block = last_verdict_block(
-        reply, sequence=(), closing=_LABEL_TAG, extras=(_QUOTE_TAG,), masking=(_REASONING_TAG, _QUOTE_TAG)
+    read = read_rubric_reply(
+        reply,
+        answers=(),
+        quotes=(_QUOTE_TAG,),
+        closing=_LABEL_TAG,
+        missing="role-play judge reply has no <role_playing> label outside <reasoning> and <quote>",
     )
-    if block is None:
-        raise JudgeReplyError(
-            "role-play judge reply has no <role_playing> label outside <reasoning> and <quote>"
-        )
-    content = block.get(_LABEL_TAG) or ""
+    content = read.block.get(_LABEL_TAG) or ""
     match = _LABEL_WORD.match(content)
     label = _LABEL_WORDS.get(match.group(1).lower()) if match else None
     if label is None:
         raise JudgeReplyError(f"role-play label {content[:40]!r} is not yes, no or unclear")
-    quote = block.get(_QUOTE_TAG) or ""
+    (quote,) = read.texts((_QUOTE_TAG,))
     return RolePlayVerdict(
         label=label,
         quote="" if quote.strip().lower() == "none" else quote,
-        reasoning=last_block_before(reply, _REASONING_TAG, block.end) or "",
+        reasoning=read.reasoning,
     )
 
 
@@ -224,14 +223,12 @@ def follow_up_verdict(
     if reply.parsed is None:
         return reply.error_verdict(judge, details)
     verdict: RolePlayVerdict = reply.parsed
-    return Verdict(
-        status=JudgeStatus.JUDGED,
-        judge=judge,
+    return reply.judged_verdict(
+        judge,
         decision=verdict.role_playing,
         score=None if verdict.label is RolePlayLabel.UNCLEAR else float(bool(verdict.role_playing)),
         label=verdict.label.value,
-        details={**details, "quote": verdict.quote, "reasoning": verdict.reasoning, "reply": reply.raw},
-        n_errors=reply.tries - 1,
+        details={**details, "quote": verdict.quote, "reasoning": verdict.reasoning},
     )
 
 
