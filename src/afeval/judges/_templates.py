@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from afeval.scenario import TAG_SPACE
+
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
 # The tags the rubrics use to fence data; any tag starting with one of these names inside the data is escaped.
@@ -45,10 +47,9 @@ _TEMPLATE_CLOSING_TAG = re.compile(r"</\s*([a-z][a-z0-9_]*)\s*>", re.IGNORECASE 
 _TEMPLATE_HEADING = re.compile(r"^#([a-z_]+)\b", re.IGNORECASE | re.MULTILINE | re.ASCII)
 _TEMPLATE_ITEM_LABEL = re.compile(r"^\d+\.([a-z])\b", re.IGNORECASE | re.MULTILINE | re.ASCII)
 
-# The reply parsers allow up to 8 spaces inside a tag's brackets; escaping allows the same. Escaping matches
+# The reply parsers allow TAG_SPACE inside a tag's brackets; escaping allows the same. Escaping matches
 # Unicode-aware (any Unicode space, case folds such as U+017F for "s") where the parsers match ASCII only, so it
 # covers at least what they read; a word ends where the parsers' ASCII word boundary says it does.
-_TAG_SPACES = r"\s{0,8}"
 _ASCII_WORD_END = r"(?![A-Za-z0-9_])"
 
 
@@ -79,7 +80,7 @@ class _Escaper:
         # also covers numbered and underscored spellings (criteria4, criteria_4, criteria 4) and the fences'
         # labelled forms (scratchpad-3fa1b2c4).
         self._tag = (
-            re.compile(r"<(?=" + _TAG_SPACES + r"/?" + _TAG_SPACES + r"(?:" + names + r"))", re.IGNORECASE)
+            re.compile(r"<(?=" + TAG_SPACE + r"/?" + TAG_SPACE + r"(?:" + names + r"))", re.IGNORECASE)
             if names
             else None
         )

@@ -56,16 +56,19 @@ def close_tag(name: str) -> str:
     return f"</{name}>"
 
 
+TAG_SPACE: Final = r"\s{0,8}"
+"""The stray spaces a reader of replies tolerates at a tag's brackets and around its slash; the bound keeps each
+match attempt O(1)."""
+
 TagForm = Literal["opening", "closing", "either", "self_closing"]
 
 
 def tag_pattern(name: str, form: TagForm) -> re.Pattern[str]:
     """How a reader (the response parser, the judge-reply readers) finds one tag: ``name`` (a regular-expression
-    fragment) in brackets, tolerant of ASCII case and of up to eight stray spaces at each bracket and around the
-    slash. ``form``: ``<name>`` (opening), ``</name>`` (closing), either of the two with the slash, or nothing,
-    in group 1 (either), or ``<name/>`` with the slash optional (self_closing). The width bounds keep each
-    match attempt O(1); ASCII case folding lets no lookalike letter (the Kelvin sign for "k") pass."""
-    space = r"\s{0,8}"
-    slash = {"closing": "/" + space, "either": "(/?)" + space}.get(form, "")
-    after = space + "/?" if form == "self_closing" else ""
-    return re.compile("<" + space + slash + name + after + space + ">", re.IGNORECASE | re.ASCII)
+    fragment) in brackets, tolerant of ASCII case and of :data:`TAG_SPACE` at each bracket and around the slash.
+    ``form``: ``<name>`` (opening), ``</name>`` (closing), either of the two with the slash, or nothing, in
+    group 1 (either), or ``<name/>`` with the slash optional (self_closing). ASCII case folding lets no lookalike
+    letter (the Kelvin sign for "k") pass."""
+    slash = {"closing": "/" + TAG_SPACE, "either": "(/?)" + TAG_SPACE}.get(form, "")
+    after = TAG_SPACE + "/?" if form == "self_closing" else ""
+    return re.compile("<" + TAG_SPACE + slash + name + after + TAG_SPACE + ">", re.IGNORECASE | re.ASCII)
