@@ -196,8 +196,8 @@ def json_objects(
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The objects of a JSONL file, one line at a time (blank lines skipped); raises ValueError naming the
-    line that is not a JSON object."""
+    """The objects of a JSONL file, one line at a time (blank lines skipped); a line that is not JSON, or not
+    an object, raises ValueError naming it."""
     with path.open(encoding="utf-8") as handle:
         for _, value in json_objects(handle, path=path):
             yield value
