@@ -21,16 +21,14 @@ from afeval.report._data import (
     deployment_order,
     gaps_of,
     headline_gap,
-    judge_quotes,
     load_report_input,
     main_charts,
     run_dirs_of,
-    scenario_tag_names,
     tier_bar,
     tier_bars,
     tier_gap_charts,
-    viewer_rows,
 )
+from afeval.report._viewer import judge_quotes, scenario_tag_names, viewer_rows
 from afeval.results import RunSummaryDocument, read_summary, summary_document
 from afeval.scenario import ScenarioOptions
 from afeval.stats import estimate_rate, wilson_interval
@@ -223,7 +221,7 @@ def test_the_viewer_draws_scenario_tags_only() -> None:
 
 
 def test_a_capped_viewer_keeps_every_stratum_in_proportion(tmp_path: Path) -> None:
-    from afeval.report._data import load_run, viewer_rows
+    from afeval.report._data import load_run
 
     plans = {
         "free": {Category.COMPLIANCE: 300, Category.COMPLIANCE_WITH_AF: 2, Category.REFUSAL: 100},

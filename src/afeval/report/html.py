@@ -40,12 +40,11 @@ from afeval.report._data import (
     headline_gap,
     load_report_input,
     main_charts,
-    scenario_tag_names,
     tier_bars,
     tier_gap_charts,
-    viewer_rows,
 )
 from afeval.report._style import AF_CATEGORIES, AF_HATCH_COLOUR, CATEGORY_COLOURS, CATEGORY_LABELS, gap_label
+from afeval.report._viewer import scenario_tag_names, viewer_rows
 from afeval.report.figures import (
     DEPLOYMENT_GAPS_STEM,
     MAIN_CHART_STEM,
