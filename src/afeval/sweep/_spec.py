@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from afeval.errors import AfevalError
-from afeval.scenario import PREFILLS, ScenarioOptions
+from afeval.scenario import PREFILLS, SCENARIO_BASE_NAME, ScenarioOptions
 from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings
 
 MODEL_KINDS: Final = ("chat", "base")
@@ -251,7 +251,7 @@ def _parse(data: Mapping[str, Any], source: str) -> SweepSpec:
         raise ValueError(f"model label(s) {', '.join(repeated)} used twice; give each model its own label")
     grid = _table(data.get("grid", {}), "[grid]")
     _check_keys(grid, _GRID_KEYS, "[grid]")
-    raw_scenarios = grid.get("scenarios", ["helpful-only"])
+    raw_scenarios = grid.get("scenarios", [SCENARIO_BASE_NAME])
     if not isinstance(raw_scenarios, list) or not raw_scenarios:
         raise ValueError("grid.scenarios must be a non-empty list of scenario names or option tables")
     scenarios = tuple(_parse_scenario(entry, i) for i, entry in enumerate(raw_scenarios))
