@@ -15,7 +15,6 @@ The results go to a new directory (by default ``<run>/rescored-<judge>-<time>/``
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from afeval.results import (
     SampleRecord,
     read_samples,
     read_summary,
+    slug,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
@@ -146,8 +146,7 @@ def _required(value: _T | None, key: str) -> _T:
 
 def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
     """``<run>/rescored-<judge>-<time>``: next to the results it re-judges."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", judge_model).strip("_")
-    return run_dir / f"rescored-{slug}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    return run_dir / f"rescored-{slug(judge_model)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 def rescore_config(
