@@ -83,15 +83,16 @@ def _shown_url(url: str) -> str:
     return parsed.geturl()
 
 
-def preflight_judge(judge_model: str) -> None:
-    """Resolve the judge model (unknown provider, missing key) before any paid call."""
+def preflight_judge(judge_model: str, *, flag: str = "--judge-model") -> None:
+    """Resolve the judge model (unknown provider, missing key) before any paid call; the error names ``flag``,
+    the command's option for the judge, as the way to the offline judges."""
     if judge_model == OFFLINE_JUDGE:
         return
     try:
         get_model(judge_model)
     except Exception as exc:
         raise ConfigError(
-            f"cannot use judge model {judge_model!r}: {_first_line(exc)} (or pass --judge-model {OFFLINE_JUDGE})"
+            f"cannot use judge model {judge_model!r}: {_first_line(exc)} (or pass {flag} {OFFLINE_JUDGE})"
         ) from exc
 
 

@@ -317,15 +317,12 @@ def rescore_run(
     budget = make_budget(config)
     if budget is not None:
         task.early_stopping = budget
-    extra: dict[str, Any] = {}
-    if config.max_connections is not None:
-        extra["max_connections"] = config.max_connections
     started = time.perf_counter()
     logs = inspect_eval(
         task,
         model=f"{REPLAY_API}/{config.model}",
         log_dir=str(config.out_dir / LOGS_DIR),
-        **eval_options(display=config.display, **extra),
+        **eval_options(display=config.display, max_connections=config.max_connections),
     )
     wall = time.perf_counter() - started
     origin = RescoredFrom.of(run_dir, stored.summary)
