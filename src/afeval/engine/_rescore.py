@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,12 +29,10 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageSystem,
     ChatMessageUser,
-    GenerateConfig,
     ModelAPI,
     ModelOutput,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.tool import ToolChoice, ToolInfo
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
@@ -44,7 +42,7 @@ from afeval.engine._providers import REPLAY_API
 from afeval.engine._records import finalize
 from afeval.engine._run import eval_options
 from afeval.engine._solver import RESPONSE_STORE_KEY
-from afeval.engine._task import scorers_of
+from afeval.engine._task import sample_metadata, scorers_of
 from afeval.errors import AfevalError, ConfigError
 from afeval.judges import select_classifiers
 from afeval.results import (
@@ -79,23 +77,7 @@ class ReplayedModelAPI(ModelAPI):
     """The model under test of a re-scored run: it carries the original model's name, needs no API key and
     refuses every call (re-scoring reads the stored responses instead)."""
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 - Inspect's ModelAPI signature
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-
-    async def generate(
-        self,
-        input: list[ChatMessage],
-        tools: list[ToolInfo],
-        tool_choice: ToolChoice,
-        config: GenerateConfig,
-    ) -> ModelOutput:
+    async def generate(self, *args: Any, **kwargs: Any) -> ModelOutput:
         raise ReplayedModelCalled(f"re-scoring never calls the model under test ({self.model_name})")
 
 
@@ -189,7 +171,8 @@ def rescore_config(
         cache=cache,
         batch=batch,
     )
-    # Recorded as the run's settings; the stored responses are replayed, never generated again.
+    # Recorded as the run's settings; the stored responses are replayed, never generated again (so neither
+    # batch nor prompt caching applies).
     stored_generation = GenerationSettings.from_dict(generation.to_dict())
     return RunConfig(
         model=str(_required(summary.model, "model")),
@@ -197,13 +180,7 @@ def rescore_config(
         dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
         scenario=stored.scenario,
         tiers=tuple(summary.tiers) or None,
-        generation=GenerationSettings(
-            temperature=stored_generation.temperature,
-            max_tokens=stored_generation.max_tokens,
-            max_attempts=stored_generation.max_attempts,
-            max_turns=stored_generation.max_turns,
-            cache=cache,
-        ),
+        generation=replace(stored_generation, cache=cache, batch=False, cache_prompt=None),
         judging=judging,
         max_connections=max_connections,
         display=display,
@@ -230,22 +207,15 @@ def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
 
 def replay_samples(stored: StoredRun) -> list[Sample]:
     """One sample per stored record, with the metadata the scorers read."""
-    options = stored.scenario
     samples = []
     for record in stored.records:
         messages: list[ChatMessage] = [
             ChatMessageSystem(content=stored.system_prompt),
             ChatMessageUser(content=record.user_prompt),
         ]
-        metadata: dict[str, object] = {
-            "request_id": record.request_id,
-            "request": record.request,
-            "tier": record.tier,
-            "user_prompt": record.user_prompt,
-            "cot": options.cot,
-            "suffix": options.suffix,
-            "prompt_format": options.prompt_format,
-        }
+        metadata = sample_metadata(
+            record.request_id, record.request, record.tier, record.user_prompt, stored.scenario
+        )
         samples.append(Sample(id=record.sample_id, input=messages, metadata=metadata))
     return samples
 

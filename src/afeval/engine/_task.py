@@ -75,6 +75,22 @@ def scorers_of(classifiers: Sequence[str], settings: JudgeSettings) -> list[Scor
     return [CLASSIFIERS[name](settings) for name in ordered]
 
 
+def sample_metadata(
+    request_id: str, request: str, tier: str, user_prompt: str, options: ScenarioOptions
+) -> dict[str, object]:
+    """What the scorers and the results read from a sample: its request, tier and user turn, and how its
+    response is parsed (the same for a run's samples and a re-scored run's replayed ones)."""
+    return {
+        "request_id": request_id,
+        "request": request,
+        "tier": tier,
+        "user_prompt": user_prompt,
+        "cot": options.cot,
+        "suffix": options.suffix,
+        "prompt_format": options.prompt_format,
+    }
+
+
 def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Sequence[str]) -> list[Sample]:
     """One sample per request and tier, request-major so a partial run still covers every tier evenly.
 
@@ -85,15 +101,7 @@ def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Seque
     for request in dataset.requests:
         for tier in tiers:
             prompt = render_prompt(request.prompt, tier, options)
-            metadata: dict[str, object] = {
-                "request_id": request.id,
-                "request": request.prompt,
-                "tier": tier,
-                "user_prompt": prompt.user,
-                "cot": options.cot,
-                "suffix": options.suffix,
-                "prompt_format": options.prompt_format,
-            }
+            metadata = sample_metadata(request.id, request.prompt, tier, prompt.user, options)
             if options.prompt_format == "base":
                 document = render_base_document(prompt, options)
                 metadata["base_prefill"] = document.prefill
