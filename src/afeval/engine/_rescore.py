@@ -131,63 +131,6 @@ def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
     return run_dir / f"rescored-{slug(judge_model)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def rescore_config(
-    stored: StoredRun,
-    *,
-    judge_model: str | None,
-    classifiers: Sequence[str] | None,
-    af_votes: int | None,
-    af_num_choices: bool | None,
-    af_sequential: bool | None,
-    out_dir: Path | None,
-    batch: bool,
-    max_cost: float | None,
-    cache: bool,
-    max_connections: int | None,
-    display: str | None,
-) -> RunConfig:
-    """The run's own settings with the judging replaced; unset arguments keep the run's values."""
-    summary = stored.summary
-    judges = summary.judges or JudgesBlock()
-    generation = summary.generation or GenerationBlock()
-    dataset = summary.dataset or DatasetBlock()
-    # A field older files lack takes the settings' default: the value a run without it had.
-    stored_judging = JudgingSettings.from_dict(
-        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
-    )
-    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
-    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
-    if asks_model:
-        raise ConfigError(
-            f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
-            "it: leave it out of --classifiers"
-        )
-    judging = stored_judging.with_overrides(
-        judge_model=judge_model,
-        classifiers=chosen,
-        af_votes=af_votes,
-        af_num_choices=af_num_choices,
-        af_sequential=af_sequential,
-        cache=cache,
-        batch=batch,
-    )
-    # Recorded as the run's settings; the stored responses are replayed, never generated again (so neither
-    # batch nor prompt caching applies).
-    stored_generation = GenerationSettings.from_dict(generation.to_dict())
-    return RunConfig(
-        model=str(_required(summary.model, "model")),
-        out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
-        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
-        scenario=stored.scenario,
-        tiers=tuple(summary.tiers) or None,
-        generation=replace(stored_generation, cache=cache, batch=False, cache_prompt=None),
-        judging=judging,
-        max_connections=max_connections,
-        display=display,
-        max_cost=max_cost,
-    )
-
-
 @solver
 def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
     """Put the stored response back as the sample's output (no model call); a sample that failed in the
@@ -264,20 +207,50 @@ def rescore_run(
     that needs the model under test, or a budget with an unpriced judge; all before any paid call.
     """
     stored = load_stored_run(run_dir)
-    config = rescore_config(
-        stored,
+    summary = stored.summary
+    judges = summary.judges or JudgesBlock()
+    generation = summary.generation or GenerationBlock()
+    dataset = summary.dataset or DatasetBlock()
+    # A field older files lack takes the settings' default: the value a run without it had.
+    stored_judging = JudgingSettings.from_dict(
+        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
+    )
+    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
+    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
+    if asks_model:
+        raise ConfigError(
+            f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
+            "it: leave it out of --classifiers"
+        )
+    judging = stored_judging.with_overrides(
         judge_model=judge_model,
-        classifiers=classifiers,
+        classifiers=chosen,
         af_votes=af_votes,
         af_num_choices=af_num_choices,
         af_sequential=af_sequential,
-        out_dir=out_dir,
-        batch=batch,
-        max_cost=max_cost,
         cache=cache,
+        batch=batch,
+    )
+    # Recorded as the run's settings; the stored responses are replayed, never generated again (so neither
+    # batch nor prompt caching applies).
+    stored_generation = GenerationSettings.from_dict(generation.to_dict())
+    config = RunConfig(
+        model=str(_required(summary.model, "model")),
+        out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
+        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
+        scenario=stored.scenario,
+        tiers=tuple(summary.tiers) or None,
+        generation=replace(stored_generation, cache=cache, batch=False, cache_prompt=None),
+        judging=judging,
         max_connections=max_connections,
         display=display,
+        max_cost=max_cost,
     )
+    return _judge_again(stored, config)
+
+
+def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
+    """Check the judge, then run the judges of ``config`` on the stored responses and write the results."""
     load_env_file()
     preflight_judge(config.judge_model)
     preflight_budget(config, include_model=False)
@@ -295,5 +268,5 @@ def rescore_run(
         **eval_options(display=config.display, max_connections=config.max_connections),
     )
     wall = time.perf_counter() - started
-    origin = RescoredFrom.of(run_dir, stored.summary)
+    origin = RescoredFrom.of(stored.run_dir, stored.summary)
     return finalize(config, logs[0], wall, budget=budget, rescored_from=origin)

@@ -157,23 +157,12 @@ def alignment_faking(
         judge_batch: send the judge calls through the provider's batch API (about half price, slower); the
             model under test is batched with Inspect's own ``--batch``.
     """
+    arguments = dict(locals())  # named as the settings' fields they set (judge_batch: the judges' batch)
     options = scenario_options(scenario, lab)
     loaded = load_dataset(dataset, limit=dataset_limit, column=dataset_column)
-    generation = GenerationSettings(
-        temperature=temperature,
-        max_tokens=max_tokens,
-        max_attempts=max_attempts,
-        max_turns=max_turns,
-        cache=cache,
-    )
-    judging = JudgingSettings(
-        judge_model=judge_model,
-        classifiers=parse_classifiers(classifiers),
-        af_votes=af_votes,
-        af_num_choices=af_num_choices,
-        af_sequential=af_sequential,
-        cache=cache,
-        batch=judge_batch,
+    generation = GenerationSettings.from_dict(arguments)
+    judging = JudgingSettings.from_dict(
+        {**arguments, "classifiers": parse_classifiers(classifiers), "batch": judge_batch}
     )
     return Task(
         dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers, options)), name=loaded.name),
