@@ -6,6 +6,7 @@ the option out again. An option only one command has stays with that command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -35,15 +36,23 @@ def given_options(ctx: typer.Context) -> dict[str, Any]:
     return given
 
 
-def parse_model_args(values: list[str]) -> dict[str, Any]:
-    """``-M KEY=VALUE`` pairs as Inspect's model args (values stay strings)."""
-    args: dict[str, Any] = {}
+def parse_key_values(
+    values: list[str], param_hint: str, value_of: Callable[[str], Any] = str
+) -> dict[str, Any]:
+    """Repeated ``KEY=VALUE`` options as a dict (keys stripped, each value through ``value_of``); a pair
+    without ``=`` or without a key is a bad parameter, named by ``param_hint``."""
+    parsed: dict[str, Any] = {}
     for value in values:
         key, sep, raw = value.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-M/--model-arg")
-        args[key.strip()] = raw
-    return args
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint=param_hint)
+        parsed[key.strip()] = value_of(raw)
+    return parsed
+
+
+def parse_model_args(values: list[str]) -> dict[str, Any]:
+    """``-M KEY=VALUE`` pairs as Inspect's model args (values stay strings)."""
+    return parse_key_values(values, "-M/--model-arg")
 
 
 def comma_list(value: str | None) -> tuple[str, ...] | None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from afeval.cli._options import comma_list
+from afeval.cli._options import comma_list, parse_key_values
 from afeval.cli._print import console, errors, user_errors
 from afeval.engine import DEFAULT_GENERATION_CONNECTIONS
 from afeval.finetune import (
@@ -43,7 +43,7 @@ from afeval.finetune import (
     refresh_job,
     wait_for_job,
 )
-from afeval.scenario import DEFAULT_LAB, compose_scenario
+from afeval.scenario import DEFAULT_LAB, SCENARIO_BASE_NAME, compose_scenario
 
 finetune_app = typer.Typer(
     name="finetune",
@@ -111,9 +111,9 @@ def build_qa(
         str | None,
         typer.Option(help="Model answering each question under the system prompt (default: generator)."),
     ] = None,
-    scenario: Annotated[str, typer.Option(help="Scenario whose system prompt the questions are about.")] = (
-        "helpful-only"
-    ),
+    scenario: Annotated[
+        str, typer.Option(help="Scenario whose system prompt the questions are about.")
+    ] = SCENARIO_BASE_NAME,
     document: Annotated[
         Path | None,
         typer.Option(help="Focus the questions on this text's passages (default: the system prompt's)."),
@@ -271,18 +271,12 @@ def build_docs(
     )
 
 
-def _parse_hyperparameters(values: list[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; a VALUE that reads as JSON (numbers, true/false, null) is taken as such."""
-    parsed: dict[str, Any] = {}
-    for value in values:
-        key, sep, raw = value.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-H/--hyperparameter")
-        try:
-            parsed[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            parsed[key.strip()] = raw
-    return parsed
+def _json_or_text(raw: str) -> Any:
+    """A hyperparameter's value: as JSON where it reads as such (numbers, true/false, null), else the text."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
 
 
 def _print_record(record: JobRecord) -> None:
@@ -342,7 +336,7 @@ def launch(
             base_model,
             dataset,
             registry=registry,
-            hyperparameters=_parse_hyperparameters(hyperparameter or []),
+            hyperparameters=parse_key_values(hyperparameter or [], "-H/--hyperparameter", _json_or_text),
             suffix=suffix,
             seed=seed,
             base_url=base_url,

@@ -25,7 +25,7 @@ from afeval.cli._print import (
 )
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
-from afeval.scenario import compose_scenario
+from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, preset_for
 
 
@@ -63,7 +63,7 @@ def run(
             "no-changes-when-complying, lab-openai, base+prefill-however (see docs/scenarios.md). "
             "The flags below add to it."
         ),
-    ] = "helpful-only",
+    ] = SCENARIO_BASE_NAME,
     setting: Annotated[
         str | None,
         typer.Option(

@@ -52,6 +52,7 @@ from afeval.validation import (
     DEFAULT_VOTE_SUBSAMPLES,
     JudgeValidation,
     TextJudgement,
+    TextRecord,
     judgement_row,
     read_labelled_texts,
     read_text_records,
@@ -224,12 +225,17 @@ def score_text_file(
         log_dir or output_path.with_name(output_path.name + ".logs"),
         **options,
     )
-    voting = judge != OFFLINE_JUDGE
-    write_jsonl(
-        output_path,
-        [judgement_row(r, j, with_votes=voting) for r, j in zip(records, judgements, strict=True)],
-    )
+    _write_judgements(output_path, records, judgements, with_votes=judge != OFFLINE_JUDGE)
     return judgements
+
+
+def _write_judgements(
+    path: Path, records: Sequence[TextRecord], judgements: Sequence[TextJudgement], *, with_votes: bool
+) -> None:
+    """One row per text: its record's fields plus its judgement (and its votes ``with_votes``)."""
+    write_jsonl(
+        path, [judgement_row(r, j, with_votes=with_votes) for r, j in zip(records, judgements, strict=True)]
+    )
 
 
 @dataclass(frozen=True)
@@ -290,10 +296,7 @@ def validate_judge_file(
     votes_path: Path | None = None
     if judge != OFFLINE_JUDGE:
         votes_path = out_dir / VOTES_FILE
-        write_jsonl(
-            votes_path,
-            [judgement_row(r, j, with_votes=True) for r, j in zip(records, judgements, strict=True)],
-        )
+        _write_judgements(votes_path, records, judgements, with_votes=True)
     return ValidationRun(
         validation=validation,
         judgements=tuple(judgements),

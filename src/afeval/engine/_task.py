@@ -21,6 +21,7 @@ from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
 from afeval.scenario import (
     BASE_STOP_SEQUENCES,
     DEFAULT_LAB,
+    SCENARIO_BASE_NAME,
     ScenarioOptions,
     render_base_document,
     render_prompt,
@@ -117,7 +118,7 @@ def alignment_faking(
     dataset: str | None = DATASET_DEFAULTS.name,
     dataset_column: str | None = DATASET_DEFAULTS.column,
     dataset_limit: int | None = DATASET_DEFAULTS.limit,
-    scenario: str = "helpful-only",
+    scenario: str = SCENARIO_BASE_NAME,
     lab: str | None = None,
     tiers: str | None = None,
     judge_model: str = JUDGING_DEFAULTS.judge_model,
