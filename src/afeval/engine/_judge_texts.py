@@ -22,11 +22,10 @@ from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalLog, read_eval_log
-from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings, judge_model
 from afeval.engine._preflight import preflight_judge
 from afeval.engine._run import eval_options
 from afeval.engine._scorers import judged_rate
@@ -117,7 +116,7 @@ def text_alignment_faking_scorer(settings: JudgeSettings) -> Scorer:
 
     async def score(state: TaskState, target: Target) -> Score:
         replies = await collect_af_votes(
-            get_model(settings.model), alignment_faking_judge_prompt(state.input_text), settings
+            judge_model(settings), alignment_faking_judge_prompt(state.input_text), settings
         )
         judgement = judgement_of_replies(replies)
         return Score(
