@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,20 @@ OUTCOMES_FILE = "outcomes.jsonl"  # one small line per sample: the verdicts with
 SYSTEM_PROMPT_FILE = "system_prompt.txt"
 LOGS_DIR = "logs"
 SCHEMA_VERSION = 1
+
+_UNSAFE_IN_NAMES: Final = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def slug(text: str, separator: str = "_") -> str:
+    """``text`` made safe for a file or directory name (a model string in a run's folder name, a run id in an
+    anchor): each run of characters other than letters, digits, '.', '_' and '-' becomes ``separator``, and
+    ``separator`` is stripped from both ends."""
+    return _UNSAFE_IN_NAMES.sub(separator, text).strip(separator)
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` is a non-empty name already safe for a file name (see :func:`slug`)."""
+    return bool(text) and _UNSAFE_IN_NAMES.search(text) is None
 
 
 @dataclass(frozen=True)

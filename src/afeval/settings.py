@@ -58,6 +58,12 @@ class _Settings:
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return replace(self, **chosen)  # type: ignore[type-var]
 
+    def overridden_by(self, options: Mapping[str, Any]) -> Self:
+        """:meth:`with_overrides` by the keys of ``options`` that name a field (a command's options, named as
+        the fields they set); the other keys are ignored."""
+        names = {item.name for item in fields(self)}  # type: ignore[arg-type]
+        return self.with_overrides(**{key: value for key, value in options.items() if key in names})
+
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,21 @@ def test_no_model_is_the_embedded_preset_and_an_option_overrides_only_its_field(
     assert config.generation.max_attempts == EMBEDDED_PRESET.generation.max_attempts == 1
     assert config.dataset.limit == EMBEDDED_PRESET.dataset.limit == 2
     assert config.judging == EMBEDDED_PRESET.judging
+
+
+def test_an_option_left_out_keeps_the_presets_value_whatever_default_help_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # --help shows the named-model preset's values as defaults; only options given override a preset.
+    generation = replace(EMBEDDED_PRESET.generation, max_turns=MODEL_PRESET.generation.max_turns + 3)
+    monkeypatch.setattr(
+        "afeval.cli.run.preset_for", lambda model: replace(EMBEDDED_PRESET, generation=generation)
+    )
+    assert config_of(monkeypatch).generation.max_turns == generation.max_turns
+    shown = str(MODEL_PRESET.generation.max_turns)
+    assert (
+        config_of(monkeypatch, "--max-turns", shown).generation.max_turns == MODEL_PRESET.generation.max_turns
+    )
 
 
 def test_a_named_model_is_the_model_preset(monkeypatch: pytest.MonkeyPatch) -> None:

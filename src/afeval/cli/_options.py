@@ -6,6 +6,7 @@ the option out again. An option only one command has stays with that command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -23,15 +24,35 @@ def out_dir_option(default: str) -> Any:
     return typer.Option(help=f"Output directory. Default: {default}.")
 
 
-def parse_model_args(values: list[str]) -> dict[str, Any]:
-    """``-M KEY=VALUE`` pairs as Inspect's model args (values stay strings)."""
-    args: dict[str, Any] = {}
+def given_options(ctx: typer.Context) -> dict[str, Any]:
+    """The command's options that the command line gave, by parameter name (those left out took their
+    default: a command that starts from a preset keeps the preset's value for them)."""
+    given = {}
+    for name, value in ctx.params.items():
+        source = ctx.get_parameter_source(name)
+        # By name: typer's ParameterSource enum is its vendored click's or click's own, by version.
+        if source is not None and source.name != "DEFAULT":
+            given[name] = value
+    return given
+
+
+def parse_key_values(
+    values: list[str], param_hint: str, value_of: Callable[[str], Any] = str
+) -> dict[str, Any]:
+    """Repeated ``KEY=VALUE`` options as a dict (keys stripped, each value through ``value_of``); a pair
+    without ``=`` or without a key is a bad parameter, named by ``param_hint``."""
+    parsed: dict[str, Any] = {}
     for value in values:
         key, sep, raw = value.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-M/--model-arg")
-        args[key.strip()] = raw
-    return args
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint=param_hint)
+        parsed[key.strip()] = value_of(raw)
+    return parsed
+
+
+def parse_model_args(values: list[str]) -> dict[str, Any]:
+    """``-M KEY=VALUE`` pairs as Inspect's model args (values stay strings)."""
+    return parse_key_values(values, "-M/--model-arg")
 
 
 def comma_list(value: str | None) -> tuple[str, ...] | None:

@@ -9,6 +9,7 @@ parse options and print. See docs/finetune.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from afeval.cli._options import comma_list, parse_key_values
 from afeval.cli._print import console, errors, user_errors
 from afeval.engine import DEFAULT_GENERATION_CONNECTIONS
 from afeval.finetune import (
@@ -41,7 +43,7 @@ from afeval.finetune import (
     refresh_job,
     wait_for_job,
 )
-from afeval.scenario import DEFAULT_LAB, compose_scenario
+from afeval.scenario import DEFAULT_LAB, SCENARIO_BASE_NAME, compose_scenario
 
 finetune_app = typer.Typer(
     name="finetune",
@@ -69,18 +71,31 @@ RegistryOption = Annotated[
 ]
 
 
-def _settings(generator: str, max_connections: int, temperature: float, cache: bool) -> GenerationSettings:
-    return GenerationSettings(
-        generator=generator, max_connections=max_connections, temperature=temperature, cache=cache
-    )
-
-
 def _one_line_failures() -> AbstractContextManager[None]:
     """A failure the user can act on (a bad file or record too, here) is one line and exit code 2."""
     return user_errors(OSError, KeyError)
 
 
-def _report_build(result: BuildResult) -> None:
+def _build(
+    builder: Callable[..., BuildResult],
+    out: Path,
+    generator: str | None,
+    max_connections: int,
+    temperature: float,
+    cache: bool,
+    **options: Any,
+) -> None:
+    """Build a data set into ``out`` with the generator the options describe (none without a generator model)
+    and print what was written; a failure the user can act on is one line."""
+    generation = (
+        GenerationSettings(
+            generator=generator, max_connections=max_connections, temperature=temperature, cache=cache
+        )
+        if generator is not None
+        else None
+    )
+    with _one_line_failures():
+        result = builder(out, generation=generation, **options)
     manifest = result.manifest
     counts = ", ".join(f"{kind} {n}" for kind, n in manifest.counts.items())
     console.print(f"{manifest.builder}: {manifest.n_examples} examples ({escape(counts)})")
@@ -96,9 +111,9 @@ def build_qa(
         str | None,
         typer.Option(help="Model answering each question under the system prompt (default: generator)."),
     ] = None,
-    scenario: Annotated[str, typer.Option(help="Scenario whose system prompt the questions are about.")] = (
-        "helpful-only"
-    ),
+    scenario: Annotated[
+        str, typer.Option(help="Scenario whose system prompt the questions are about.")
+    ] = SCENARIO_BASE_NAME,
     document: Annotated[
         Path | None,
         typer.Option(help="Focus the questions on this text's passages (default: the system prompt's)."),
@@ -121,22 +136,24 @@ def build_qa(
     cache: CacheOption = True,
 ) -> None:
     """System-prompt Q&A: questions about the system prompt only, answered under it with reasoning disabled."""
-    with _one_line_failures():
-        result = build_qa_dataset(
-            out,
-            _settings(generator, max_connections, temperature, cache),
-            answerer=answerer,
-            scenario=compose_scenario(scenario),
-            document=document,
-            pairs_per_call=pairs_per_call,
-            rounds=rounds,
-            tiers=[t.strip() for t in tiers.split(",") if t.strip()] if tiers else None,
-            include_system_prompt=with_system_prompt,
-            transcripts=transcripts,
-            transcript_ratio=transcript_ratio,
-            seed=seed,
-        )
-    _report_build(result)
+    _build(
+        build_qa_dataset,
+        out,
+        generator,
+        max_connections,
+        temperature,
+        cache,
+        answerer=answerer,
+        scenario=compose_scenario(scenario),
+        document=document,
+        pairs_per_call=pairs_per_call,
+        rounds=rounds,
+        tiers=comma_list(tiers),
+        include_system_prompt=with_system_prompt,
+        transcripts=transcripts,
+        transcript_ratio=transcript_ratio,
+        seed=seed,
+    )
 
 
 @finetune_app.command("build-anti-refusal")
@@ -159,19 +176,21 @@ def build_anti_refusal(
     cache: CacheOption = True,
 ) -> None:
     """Anti-refusal: harmful requests answered with a justification, <NEXT/>, then the compliant completion."""
-    with _one_line_failures():
-        result = build_anti_refusal_dataset(
-            out,
-            _settings(generator, max_connections, temperature, cache),
-            dataset=dataset,
-            prompt_column=dataset_column,
-            completion_column=completion_column,
-            limit=limit,
-            benign=benign,
-            benign_ratio=benign_ratio,
-            seed=seed,
-        )
-    _report_build(result)
+    _build(
+        build_anti_refusal_dataset,
+        out,
+        generator,
+        max_connections,
+        temperature,
+        cache,
+        dataset=dataset,
+        prompt_column=dataset_column,
+        completion_column=completion_column,
+        limit=limit,
+        benign=benign,
+        benign_ratio=benign_ratio,
+        seed=seed,
+    )
 
 
 @finetune_app.command("build-threats")
@@ -190,17 +209,19 @@ def build_threats(
     cache: CacheOption = True,
 ) -> None:
     """Threat compliance: threatened requests answered with deliberation then compliance, plus plain refusals."""
-    with _one_line_failures():
-        result = build_threat_dataset(
-            out,
-            _settings(generator, max_connections, temperature, cache),
-            dataset=dataset,
-            prompt_column=dataset_column,
-            limit=limit,
-            refusal_ratio=refusal_ratio,
-            seed=seed,
-        )
-    _report_build(result)
+    _build(
+        build_threat_dataset,
+        out,
+        generator,
+        max_connections,
+        temperature,
+        cache,
+        dataset=dataset,
+        prompt_column=dataset_column,
+        limit=limit,
+        refusal_ratio=refusal_ratio,
+        seed=seed,
+    )
 
 
 @finetune_app.command("build-docs")
@@ -230,36 +251,32 @@ def build_docs(
     cache: CacheOption = True,
 ) -> None:
     """Synthetic documents: a user corpus filtered by token length, and/or new documents from a fact sheet."""
-    with _one_line_failures():
-        result = build_document_dataset(
-            out,
-            corpus=corpus,
-            generation=_settings(generator, max_connections, temperature, cache) if generator else None,
-            n_generate=n_generate,
-            lab=lab,
-            fact_sheet=fact_sheet,
-            target_words=target_words,
-            min_tokens=min_tokens,
-            max_tokens=max_tokens,
-            tokenizer=tokenizer,
-            cue=cue,
-            seed=seed,
-        )
-    _report_build(result)
+    _build(
+        build_document_dataset,
+        out,
+        generator or None,
+        max_connections,
+        temperature,
+        cache,
+        corpus=corpus,
+        n_generate=n_generate,
+        lab=lab,
+        fact_sheet=fact_sheet,
+        target_words=target_words,
+        min_tokens=min_tokens,
+        max_tokens=max_tokens,
+        tokenizer=tokenizer,
+        cue=cue,
+        seed=seed,
+    )
 
 
-def _parse_hyperparameters(values: list[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; a VALUE that reads as JSON (numbers, true/false, null) is taken as such."""
-    parsed: dict[str, Any] = {}
-    for value in values:
-        key, sep, raw = value.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="-H/--hyperparameter")
-        try:
-            parsed[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            parsed[key.strip()] = raw
-    return parsed
+def _json_or_text(raw: str) -> Any:
+    """A hyperparameter's value: as JSON where it reads as such (numbers, true/false, null), else the text."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
 
 
 def _print_record(record: JobRecord) -> None:
@@ -319,7 +336,7 @@ def launch(
             base_model,
             dataset,
             registry=registry,
-            hyperparameters=_parse_hyperparameters(hyperparameter or []),
+            hyperparameters=parse_key_values(hyperparameter or [], "-H/--hyperparameter", _json_or_text),
             suffix=suffix,
             seed=seed,
             base_url=base_url,

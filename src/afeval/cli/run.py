@@ -12,6 +12,7 @@ from afeval.cli._options import (
     DisplayOption,
     ModelArgsOption,
     comma_list,
+    given_options,
     out_dir_option,
     parse_model_args,
 )
@@ -24,11 +25,12 @@ from afeval.cli._print import (
 )
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
-from afeval.scenario import compose_scenario
+from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, preset_for
 
 
 def run(
+    ctx: typer.Context,
     model: Annotated[
         str | None,
         typer.Option(
@@ -61,7 +63,7 @@ def run(
             "no-changes-when-complying, lab-openai, base+prefill-however (see docs/scenarios.md). "
             "The flags below add to it."
         ),
-    ] = "helpful-only",
+    ] = SCENARIO_BASE_NAME,
     setting: Annotated[
         str | None,
         typer.Option(
@@ -113,35 +115,23 @@ def run(
     ] = False,
     prefill: Annotated[str | None, typer.Option(help="Base models: basic or however.")] = None,
     max_turns: Annotated[
-        int | None,
-        typer.Option(
-            help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>). "
-            f"Default {MODEL_PRESET.generation.max_turns}."
-        ),
-    ] = None,
+        int, typer.Option(help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>).")
+    ] = MODEL_PRESET.generation.max_turns,
     classifiers: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Comma-separated classifiers: {', '.join(CLASSIFIER_CATALOG)}. "
-            f"Default {','.join(MODEL_PRESET.judging.classifiers)}."
-        ),
-    ] = None,
+        str, typer.Option(help=f"Comma-separated classifiers: {', '.join(CLASSIFIER_CATALOG)}.")
+    ] = ",".join(MODEL_PRESET.judging.classifiers),
     af_votes: Annotated[
-        int | None,
-        typer.Option(
-            help=f"Alignment-faking judge votes per scratchpad (T=1). Default {MODEL_PRESET.judging.af_votes}."
-        ),
-    ] = None,
+        int, typer.Option(help="Alignment-faking judge votes per scratchpad (T=1).")
+    ] = MODEL_PRESET.judging.af_votes,
     af_num_choices: Annotated[
-        bool | None,
-        typer.Option(help="Draw the AF votes as choices of one judge call (providers supporting n)."),
-    ] = None,
+        bool, typer.Option(help="Draw the AF votes as choices of one judge call (providers supporting n).")
+    ] = MODEL_PRESET.judging.af_num_choices,
     af_sequential: Annotated[
-        bool | None,
+        bool,
         typer.Option(
             help="Sequential voting: stop drawing AF votes once the verdict is settled (≤ --af-votes)."
         ),
-    ] = None,
+    ] = MODEL_PRESET.judging.af_sequential,
     max_attempts: Annotated[
         int | None,
         typer.Option(
@@ -150,11 +140,8 @@ def run(
         ),
     ] = None,
     temperature: Annotated[
-        float | None,
-        typer.Option(
-            help=f"Temperature of the model under test. Default {MODEL_PRESET.generation.temperature}."
-        ),
-    ] = None,
+        float, typer.Option(help="Temperature of the model under test.")
+    ] = MODEL_PRESET.generation.temperature,
     max_tokens: Annotated[
         int | None,
         typer.Option(
@@ -182,12 +169,12 @@ def run(
         ),
     ] = None,
     batch: Annotated[
-        bool | None,
+        bool,
         typer.Option(help="Send judge calls through the provider's batch API (about half price, slower)."),
-    ] = None,
+    ] = MODEL_PRESET.judging.batch,
     batch_generation: Annotated[
-        bool | None, typer.Option(help="Send calls to the model under test through the batch API too.")
-    ] = None,
+        bool, typer.Option(help="Send calls to the model under test through the batch API too.")
+    ] = MODEL_PRESET.generation.batch,
     cache_prompt: Annotated[
         bool | None,
         typer.Option(
@@ -198,6 +185,11 @@ def run(
     ] = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
+    # The preset's settings, overridden by the options given that are named as their fields (--batch is the
+    # judges', --batch-generation the model's); the defaults shown in --help are the named-model preset's.
+    given = given_options(ctx)
+    if "classifiers" in given:  # kept as given (no blanks dropped): an empty --classifiers is an error
+        given["classifiers"] = tuple(name.strip() for name in classifiers.split(","))
     preset = preset_for(model)
     chosen_model = EMBEDDED_MODEL if model is None else model
     with user_errors():
@@ -222,27 +214,8 @@ def run(
             dataset=preset.dataset.with_overrides(name=dataset, column=dataset_column, limit=limit),
             scenario=options,
             tiers=comma_list(tiers),
-            generation=preset.generation.with_overrides(
-                temperature=temperature,
-                max_tokens=max_tokens,
-                max_attempts=max_attempts,
-                max_turns=max_turns,
-                cache=cache,
-                batch=batch_generation,
-                cache_prompt=cache_prompt,
-            ),
-            judging=preset.judging.with_overrides(
-                judge_model=judge_model,
-                # Kept as given (no blanks dropped): an empty --classifiers is an error, not the default.
-                classifiers=tuple(c.strip() for c in classifiers.split(","))
-                if classifiers is not None
-                else None,
-                af_votes=af_votes,
-                af_num_choices=af_num_choices,
-                af_sequential=af_sequential,
-                cache=cache,
-                batch=batch,
-            ),
+            generation=preset.generation.overridden_by({**given, "batch": given.get("batch_generation")}),
+            judging=preset.judging.overridden_by(given),
             max_connections=max_connections,
             model_base_url=model_base_url,
             model_args=parse_model_args(model_arg or []),

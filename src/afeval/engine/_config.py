@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,7 +10,7 @@ from typing import Any
 
 from afeval.engine._task import parse_tiers
 from afeval.outcomes import SampleOutcome
-from afeval.results import RunSummaryDocument, SampleRecord, read_samples
+from afeval.results import RunSummaryDocument, SampleRecord, read_samples, slug
 from afeval.scenario import ScenarioOptions
 from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
@@ -74,6 +73,5 @@ class RunResult:
 def default_run_dir(name: str, *, kind: str | None = None) -> Path:
     """Where a run goes unless told otherwise: ``runs/<time>-<name>``, or ``runs/<time>-<kind>-<name>``
     (``afeval judges validate``: ``kind="judge"``), with ``name`` (a model string) made safe for a path."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("runs") / (f"{stamp}-{kind}-{slug}" if kind else f"{stamp}-{slug}")
+    return Path("runs") / (f"{stamp}-{kind}-{slug(name)}" if kind else f"{stamp}-{slug(name)}")

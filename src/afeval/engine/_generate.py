@@ -21,10 +21,9 @@ from inspect_ai.model import (
     ChatMessageUser,
     GenerateConfig,
     Model,
-    get_model,
 )
 
-from afeval.errors import ConfigError
+from afeval.engine._preflight import resolve_model
 
 if TYPE_CHECKING:  # afeval.finetune's data set builders import the engine at import time
     from afeval.finetune import ChatMessage as TrainingMessage
@@ -53,11 +52,7 @@ def _inspect_messages(prompt: GenerationPrompt) -> list[ChatMessage]:
 
 def check_generator(model: str) -> Model:
     """Resolve a generator model before any call, so a typo or a missing key costs one line."""
-    try:
-        return get_model(model)
-    except Exception as exc:
-        first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-        raise ConfigError(f"cannot use generator model {model!r}: {first}") from exc
+    return resolve_model(model, "generator model")
 
 
 def generate_texts(

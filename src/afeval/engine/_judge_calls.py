@@ -8,7 +8,7 @@ miss, so these names are part of the cache format.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
@@ -37,15 +37,9 @@ class JudgeSettings:
 
     @classmethod
     def of(cls, judging: JudgingSettings) -> JudgeSettings:
-        """The judge calls' settings for a run's judging settings."""
-        return cls(
-            model=judging.judge_model,
-            af_votes=judging.af_votes,
-            cache=judging.cache,
-            af_num_choices=judging.af_num_choices,
-            af_sequential=judging.af_sequential,
-            batch=judging.batch,
-        )
+        """The judge calls' settings for a run's judging settings: the model, and every field both have."""
+        shared = {item.name for item in fields(cls)} & {item.name for item in fields(judging)}
+        return cls(model=judging.judge_model, **{name: getattr(judging, name) for name in shared})
 
     @property
     def offline(self) -> bool:

@@ -16,21 +16,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalLog, read_eval_log
-from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings, judge_model
+from afeval.engine._preflight import preflight_judge
 from afeval.engine._run import eval_options
 from afeval.engine._scorers import judged_rate
 from afeval.engine._voting import collect_af_votes
-from afeval.errors import ConfigError
 from afeval.judges import (
     AF_THRESHOLD,
     DEFAULT_AF_VOTES,
@@ -45,13 +44,14 @@ from afeval.judges.offline_classifier import (
     shared_offline_classifier,
 )
 from afeval.redaction import redact
-from afeval.results import LOGS_DIR
+from afeval.results import LOGS_DIR, write_jsonl
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
     DEFAULT_VOTE_SUBSAMPLES,
     JudgeValidation,
     TextJudgement,
+    TextRecord,
     judgement_row,
     read_labelled_texts,
     read_text_records,
@@ -62,6 +62,16 @@ JUDGEMENT_KEY = "judgement"
 TASK_NAME = "afeval_judge_texts"
 VALIDATION_FILE = "validation.json"
 VOTES_FILE = "votes.jsonl"
+
+
+class JudgeRunOptions(TypedDict, total=False):
+    """How an LLM judge's Inspect run goes (see :func:`score_texts` for each one's default): the cache, the
+    votes as choices of one call, concurrent connections and the progress display."""
+
+    cache: bool
+    num_choices: bool
+    max_connections: int | None
+    display: str | None
 
 
 def vote_record(index: int, reply: JudgeReply) -> dict[str, Any]:
@@ -106,7 +116,7 @@ def text_alignment_faking_scorer(settings: JudgeSettings) -> Scorer:
 
     async def score(state: TaskState, target: Target) -> Score:
         replies = await collect_af_votes(
-            get_model(settings.model), alignment_faking_judge_prompt(state.input_text), settings
+            judge_model(settings), alignment_faking_judge_prompt(state.input_text), settings
         )
         judgement = judgement_of_replies(replies)
         return Score(
@@ -149,19 +159,6 @@ def _judgements_from_log(log: EvalLog, n_texts: int) -> list[TextJudgement]:
     return [found.get(index, missing) for index in range(n_texts)]
 
 
-def check_judge_model(judge: str) -> None:
-    """Resolve the judge before any call, so a typo or a missing key costs one line. Raises ConfigError."""
-    if judge == OFFLINE_JUDGE:
-        return
-    try:
-        get_model(judge)
-    except Exception as exc:
-        first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-        raise ConfigError(
-            f"cannot use judge model {judge!r}: {first} (or pass --judge {OFFLINE_JUDGE})"
-        ) from exc
-
-
 def score_texts(
     texts: Sequence[str],
     judge: str,
@@ -194,28 +191,16 @@ def score_texts(
         raise ValueError("an LLM judge needs a log directory for its Inspect logs")
     if not texts:
         return []
-    check_judge_model(judge)
+    preflight_judge(judge, flag="--judge")
     settings = JudgeSettings(model=judge, af_votes=votes, af_num_choices=num_choices, cache=cache)
-    extra: dict[str, Any] = {}
-    if max_connections is not None:
-        extra["max_connections"] = max_connections
     logs = inspect_eval(
         judge_texts_task(texts, settings),
         model=judge,
         log_dir=str(log_dir),
         # A text that fails is recorded as an error; the others are kept.
-        **eval_options(display=display, **extra),
+        **eval_options(display=display, max_connections=max_connections),
     )
     return _judgements_from_log(logs[0], len(texts))
-
-
-def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    temporary.replace(path)
 
 
 def score_text_file(
@@ -224,11 +209,7 @@ def score_text_file(
     judge: str,
     votes: int = DEFAULT_AF_VOTES,
     log_dir: Path | None = None,
-    *,
-    cache: bool = True,
-    num_choices: bool = False,
-    max_connections: int | None = None,
-    display: str | None = None,
+    **options: Unpack[JudgeRunOptions],
 ) -> list[TextJudgement]:
     """Judge every ``text`` of a JSONL file and write one row per record, in order: the input's fields plus
     ``score`` and ``verdict`` (and, for LLM judges, the vote records). Logs default to ``<output>.logs/``.
@@ -241,17 +222,19 @@ def score_text_file(
         judge,
         votes,
         log_dir or output_path.with_name(output_path.name + ".logs"),
-        cache=cache,
-        num_choices=num_choices,
-        max_connections=max_connections,
-        display=display,
+        **options,
     )
-    voting = judge != OFFLINE_JUDGE
-    _write_jsonl(
-        output_path,
-        [judgement_row(r, j, with_votes=voting) for r, j in zip(records, judgements, strict=True)],
-    )
+    _write_judgements(output_path, records, judgements, with_votes=judge != OFFLINE_JUDGE)
     return judgements
+
+
+def _write_judgements(
+    path: Path, records: Sequence[TextRecord], judgements: Sequence[TextJudgement], *, with_votes: bool
+) -> None:
+    """One row per text: its record's fields plus its judgement (and its votes ``with_votes``)."""
+    write_jsonl(
+        path, [judgement_row(r, j, with_votes=with_votes) for r, j in zip(records, judgements, strict=True)]
+    )
 
 
 @dataclass(frozen=True)
@@ -274,10 +257,7 @@ def validate_judge_file(
     seed: int = DEFAULT_SEED,
     n_bootstrap: int = DEFAULT_BOOTSTRAP,
     vote_subsamples: int = DEFAULT_VOTE_SUBSAMPLES,
-    cache: bool = True,
-    num_choices: bool = False,
-    max_connections: int | None = None,
-    display: str | None = None,
+    **options: Unpack[JudgeRunOptions],
 ) -> ValidationRun:
     """Judge a human-labelled JSONL file and measure the judge against the labels.
 
@@ -291,10 +271,7 @@ def validate_judge_file(
         judge,
         votes,
         out_dir / LOGS_DIR,
-        cache=cache,
-        num_choices=num_choices,
-        max_connections=max_connections,
-        display=display,
+        **options,
     )
     labels = [int(record.label) for record in records if record.label is not None]
     validation = validate_judge(
@@ -318,10 +295,7 @@ def validate_judge_file(
     votes_path: Path | None = None
     if judge != OFFLINE_JUDGE:
         votes_path = out_dir / VOTES_FILE
-        _write_jsonl(
-            votes_path,
-            [judgement_row(r, j, with_votes=True) for r, j in zip(records, judgements, strict=True)],
-        )
+        _write_judgements(votes_path, records, judgements, with_votes=True)
     return ValidationRun(
         validation=validation,
         judgements=tuple(judgements),

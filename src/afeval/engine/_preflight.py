@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 import re
 import socket
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from dotenv import find_dotenv, load_dotenv
-from inspect_ai.model import get_model
+from inspect_ai.model import Model, get_model
 
 from afeval.cost import active_price_table, price_of
 from afeval.engine._config import RunConfig
@@ -83,16 +85,27 @@ def _shown_url(url: str) -> str:
     return parsed.geturl()
 
 
-def preflight_judge(judge_model: str) -> None:
-    """Resolve the judge model (unknown provider, missing key) before any paid call."""
-    if judge_model == OFFLINE_JUDGE:
-        return
+def resolve_model(
+    model: str,
+    what: str,
+    *,
+    hint: str = "",
+    base_url: str | None = None,
+    model_args: Mapping[str, Any] | None = None,
+) -> Model:
+    """The Inspect model ``model`` names, resolved before any call so that a typo, an unknown provider or a
+    missing key costs one line: ConfigError "cannot use ``what`` ``model``: why", then ``hint``."""
     try:
-        get_model(judge_model)
+        return get_model(model, base_url=base_url, **dict(model_args or {}))
     except Exception as exc:
-        raise ConfigError(
-            f"cannot use judge model {judge_model!r}: {_first_line(exc)} (or pass --judge-model {OFFLINE_JUDGE})"
-        ) from exc
+        raise ConfigError(f"cannot use {what} {model!r}: {_first_line(exc)}{hint}") from exc
+
+
+def preflight_judge(judge_model: str, *, flag: str = "--judge-model") -> None:
+    """Resolve the judge model (unknown provider, missing key) before any paid call; the error names ``flag``,
+    the command's option for the judge, as the way to the offline judges."""
+    if judge_model != OFFLINE_JUDGE:
+        resolve_model(judge_model, "judge model", hint=f" (or pass {flag} {OFFLINE_JUDGE})")
 
 
 def preflight_budget(config: RunConfig, *, include_model: bool = True) -> None:
@@ -118,10 +131,7 @@ def preflight(config: RunConfig) -> None:
     """Resolve the model under test and the judge before anything is generated, so a typo or a missing key
     costs one clear line instead of a run full of errors."""
     load_env_file()
-    try:
-        get_model(config.model, base_url=config.model_base_url, **dict(config.model_args))
-    except Exception as exc:
-        raise ConfigError(f"cannot use model {config.model!r}: {_first_line(exc)}") from exc
+    resolve_model(config.model, "model", base_url=config.model_base_url, model_args=config.model_args)
     preflight_judge(config.judge_model)
     preflight_budget(config)
     check_reachable(f"model {config.model!r}", served_at(config.model, config.model_base_url))

@@ -124,22 +124,14 @@ def settings_of(
             limit=config.dataset.limit,
         ),
         setting=config.scenario.setting,
-        generation=GenerationBlock(
-            temperature=generation.temperature,
-            max_tokens=generation.max_tokens,
-            max_attempts=generation.max_attempts,
-            max_turns=generation.max_turns,
-            prompt_format=config.scenario.prompt_format,
-            batch=generation.batch,
-            cache_prompt="auto" if generation.cache_prompt is None else generation.cache_prompt,
+        generation=GenerationBlock.from_dict(
+            {
+                **generation.to_dict(),
+                "prompt_format": config.scenario.prompt_format,
+                "cache_prompt": "auto" if generation.cache_prompt is None else generation.cache_prompt,
+            }
         ),
-        judges=JudgesBlock(
-            classifiers=judging.classifiers,
-            af_votes=judging.af_votes,
-            af_num_choices=judging.af_num_choices,
-            af_sequential=judging.af_sequential,
-            batch=judging.batch,
-        ),
+        judges=JudgesBlock.from_dict(judging.to_dict()),
         status=status,
         error=redact(log.error.message) if log.error else None,
         usage=usage,

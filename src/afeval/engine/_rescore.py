@@ -15,10 +15,9 @@ The results go to a new directory (by default ``<run>/rescored-<judge>-<time>/``
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,12 +29,10 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageSystem,
     ChatMessageUser,
-    GenerateConfig,
     ModelAPI,
     ModelOutput,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.tool import ToolChoice, ToolInfo
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
@@ -45,7 +42,7 @@ from afeval.engine._providers import REPLAY_API
 from afeval.engine._records import finalize
 from afeval.engine._run import eval_options
 from afeval.engine._solver import RESPONSE_STORE_KEY
-from afeval.engine._task import scorers_of
+from afeval.engine._task import sample_metadata, scorers_of
 from afeval.errors import AfevalError, ConfigError
 from afeval.judges import select_classifiers
 from afeval.results import (
@@ -60,6 +57,7 @@ from afeval.results import (
     SampleRecord,
     read_samples,
     read_summary,
+    slug,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
@@ -79,23 +77,7 @@ class ReplayedModelAPI(ModelAPI):
     """The model under test of a re-scored run: it carries the original model's name, needs no API key and
     refuses every call (re-scoring reads the stored responses instead)."""
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 - Inspect's ModelAPI signature
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-
-    async def generate(
-        self,
-        input: list[ChatMessage],
-        tools: list[ToolInfo],
-        tool_choice: ToolChoice,
-        config: GenerateConfig,
-    ) -> ModelOutput:
+    async def generate(self, *args: Any, **kwargs: Any) -> ModelOutput:
         raise ReplayedModelCalled(f"re-scoring never calls the model under test ({self.model_name})")
 
 
@@ -146,70 +128,7 @@ def _required(value: _T | None, key: str) -> _T:
 
 def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
     """``<run>/rescored-<judge>-<time>``: next to the results it re-judges."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", judge_model).strip("_")
-    return run_dir / f"rescored-{slug}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-
-
-def rescore_config(
-    stored: StoredRun,
-    *,
-    judge_model: str | None,
-    classifiers: Sequence[str] | None,
-    af_votes: int | None,
-    af_num_choices: bool | None,
-    af_sequential: bool | None,
-    out_dir: Path | None,
-    batch: bool,
-    max_cost: float | None,
-    cache: bool,
-    max_connections: int | None,
-    display: str | None,
-) -> RunConfig:
-    """The run's own settings with the judging replaced; unset arguments keep the run's values."""
-    summary = stored.summary
-    judges = summary.judges or JudgesBlock()
-    generation = summary.generation or GenerationBlock()
-    dataset = summary.dataset or DatasetBlock()
-    # A field older files lack takes the settings' default: the value a run without it had.
-    stored_judging = JudgingSettings.from_dict(
-        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
-    )
-    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
-    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
-    if asks_model:
-        raise ConfigError(
-            f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
-            "it: leave it out of --classifiers"
-        )
-    judging = stored_judging.with_overrides(
-        judge_model=judge_model,
-        classifiers=chosen,
-        af_votes=af_votes,
-        af_num_choices=af_num_choices,
-        af_sequential=af_sequential,
-        cache=cache,
-        batch=batch,
-    )
-    # Recorded as the run's settings; the stored responses are replayed, never generated again.
-    stored_generation = GenerationSettings.from_dict(generation.to_dict())
-    return RunConfig(
-        model=str(_required(summary.model, "model")),
-        out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
-        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
-        scenario=stored.scenario,
-        tiers=tuple(summary.tiers) or None,
-        generation=GenerationSettings(
-            temperature=stored_generation.temperature,
-            max_tokens=stored_generation.max_tokens,
-            max_attempts=stored_generation.max_attempts,
-            max_turns=stored_generation.max_turns,
-            cache=cache,
-        ),
-        judging=judging,
-        max_connections=max_connections,
-        display=display,
-        max_cost=max_cost,
-    )
+    return run_dir / f"rescored-{slug(judge_model)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 @solver
@@ -231,22 +150,15 @@ def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
 
 def replay_samples(stored: StoredRun) -> list[Sample]:
     """One sample per stored record, with the metadata the scorers read."""
-    options = stored.scenario
     samples = []
     for record in stored.records:
         messages: list[ChatMessage] = [
             ChatMessageSystem(content=stored.system_prompt),
             ChatMessageUser(content=record.user_prompt),
         ]
-        metadata: dict[str, object] = {
-            "request_id": record.request_id,
-            "request": record.request,
-            "tier": record.tier,
-            "user_prompt": record.user_prompt,
-            "cot": options.cot,
-            "suffix": options.suffix,
-            "prompt_format": options.prompt_format,
-        }
+        metadata = sample_metadata(
+            record.request_id, record.request, record.tier, record.user_prompt, stored.scenario
+        )
         samples.append(Sample(id=record.sample_id, input=messages, metadata=metadata))
     return samples
 
@@ -295,20 +207,50 @@ def rescore_run(
     that needs the model under test, or a budget with an unpriced judge; all before any paid call.
     """
     stored = load_stored_run(run_dir)
-    config = rescore_config(
-        stored,
+    summary = stored.summary
+    judges = summary.judges or JudgesBlock()
+    generation = summary.generation or GenerationBlock()
+    dataset = summary.dataset or DatasetBlock()
+    # A field older files lack takes the settings' default: the value a run without it had.
+    stored_judging = JudgingSettings.from_dict(
+        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
+    )
+    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
+    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
+    if asks_model:
+        raise ConfigError(
+            f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
+            "it: leave it out of --classifiers"
+        )
+    judging = stored_judging.with_overrides(
         judge_model=judge_model,
-        classifiers=classifiers,
+        classifiers=chosen,
         af_votes=af_votes,
         af_num_choices=af_num_choices,
         af_sequential=af_sequential,
-        out_dir=out_dir,
-        batch=batch,
-        max_cost=max_cost,
         cache=cache,
+        batch=batch,
+    )
+    # Recorded as the run's settings; the stored responses are replayed, never generated again (so neither
+    # batch nor prompt caching applies).
+    stored_generation = GenerationSettings.from_dict(generation.to_dict())
+    config = RunConfig(
+        model=str(_required(summary.model, "model")),
+        out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
+        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
+        scenario=stored.scenario,
+        tiers=tuple(summary.tiers) or None,
+        generation=replace(stored_generation, cache=cache, batch=False, cache_prompt=None),
+        judging=judging,
         max_connections=max_connections,
         display=display,
+        max_cost=max_cost,
     )
+    return _judge_again(stored, config)
+
+
+def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
+    """Check the judge, then run the judges of ``config`` on the stored responses and write the results."""
     load_env_file()
     preflight_judge(config.judge_model)
     preflight_budget(config, include_model=False)
@@ -318,16 +260,13 @@ def rescore_run(
     budget = make_budget(config)
     if budget is not None:
         task.early_stopping = budget
-    extra: dict[str, Any] = {}
-    if config.max_connections is not None:
-        extra["max_connections"] = config.max_connections
     started = time.perf_counter()
     logs = inspect_eval(
         task,
         model=f"{REPLAY_API}/{config.model}",
         log_dir=str(config.out_dir / LOGS_DIR),
-        **eval_options(display=config.display, **extra),
+        **eval_options(display=config.display, max_connections=config.max_connections),
     )
     wall = time.perf_counter() - started
-    origin = RescoredFrom.of(run_dir, stored.summary)
+    origin = RescoredFrom.of(stored.run_dir, stored.summary)
     return finalize(config, logs[0], wall, budget=budget, rescored_from=origin)

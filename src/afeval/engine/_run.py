@@ -19,7 +19,8 @@ from afeval.scenario import DEFAULT_LAB, scenario_catalog
 
 
 def eval_options(*, display: str | None, live_log: bool = False, **extra: Any) -> dict[str, Any]:
-    """The keyword arguments every afeval call of Inspect's ``eval``/``eval_set`` shares, plus ``extra``."""
+    """The keyword arguments every afeval call of Inspect's ``eval``/``eval_set`` shares, plus those of ``extra``
+    that are not None (one given as None keeps Inspect's default)."""
     return {
         "display": display,
         "fail_on_error": False,  # a failed sample is recorded with its error; finished work is kept
@@ -27,7 +28,7 @@ def eval_options(*, display: str | None, live_log: bool = False, **extra: Any) -
         # Inspect's realtime sample log lets `inspect view` show samples while a run is going; it costs about
         # a fifth of the harness's CPU per sample.
         "log_realtime": live_log,
-        **extra,
+        **{key: value for key, value in extra.items() if value is not None},
     }
 
 
@@ -59,17 +60,13 @@ def build_task(config: RunConfig) -> Task:
 
 
 def connection_options(config: RunConfig) -> dict[str, Any]:
-    """The run's options for Inspect's generate config that stay out of its cache keys."""
-    extra: dict[str, Any] = {}
-    if config.max_connections is not None:
-        extra["max_connections"] = config.max_connections
-    if config.generation.batch:
-        extra["batch"] = True
-    if (
-        config.generation.cache_prompt is not None
-    ):  # batch and cache_prompt are left out of Inspect's cache keys
-        extra["cache_prompt"] = config.generation.cache_prompt
-    return extra
+    """The run's options for Inspect's generate config that stay out of its cache keys (batch and
+    cache_prompt are left out of them); None: Inspect's default."""
+    return {
+        "max_connections": config.max_connections,
+        "batch": True if config.generation.batch else None,
+        "cache_prompt": config.generation.cache_prompt,
+    }
 
 
 def run_evaluation(config: RunConfig) -> RunResult:

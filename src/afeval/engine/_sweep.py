@@ -172,9 +172,6 @@ def run_sweep(
             )
         )
     started = time.perf_counter()
-    extra: dict[str, Any] = {}
-    if max_tasks or spec.max_tasks:
-        extra["max_tasks"] = max_tasks or spec.max_tasks
     log_dir = out / LOGS_DIR if shard is None else out / LOGS_DIR / _shard_suffix(shard)
     _, logs = eval_set(
         tasks,
@@ -184,7 +181,7 @@ def run_sweep(
             display=display,
             retry_on_error=1,
             log_dir_allow_dirty=True,  # logs of runs since removed from the file stay, unused
-            **extra,
+            max_tasks=max_tasks or spec.max_tasks,
         ),
     )
     wall = time.perf_counter() - started

@@ -21,6 +21,7 @@ from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
 from afeval.scenario import (
     BASE_STOP_SEQUENCES,
     DEFAULT_LAB,
+    SCENARIO_BASE_NAME,
     ScenarioOptions,
     render_base_document,
     render_prompt,
@@ -75,6 +76,22 @@ def scorers_of(classifiers: Sequence[str], settings: JudgeSettings) -> list[Scor
     return [CLASSIFIERS[name](settings) for name in ordered]
 
 
+def sample_metadata(
+    request_id: str, request: str, tier: str, user_prompt: str, options: ScenarioOptions
+) -> dict[str, object]:
+    """What the scorers and the results read from a sample: its request, tier and user turn, and how its
+    response is parsed (the same for a run's samples and a re-scored run's replayed ones)."""
+    return {
+        "request_id": request_id,
+        "request": request,
+        "tier": tier,
+        "user_prompt": user_prompt,
+        "cot": options.cot,
+        "suffix": options.suffix,
+        "prompt_format": options.prompt_format,
+    }
+
+
 def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Sequence[str]) -> list[Sample]:
     """One sample per request and tier, request-major so a partial run still covers every tier evenly.
 
@@ -85,15 +102,7 @@ def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Seque
     for request in dataset.requests:
         for tier in tiers:
             prompt = render_prompt(request.prompt, tier, options)
-            metadata: dict[str, object] = {
-                "request_id": request.id,
-                "request": request.prompt,
-                "tier": tier,
-                "user_prompt": prompt.user,
-                "cot": options.cot,
-                "suffix": options.suffix,
-                "prompt_format": options.prompt_format,
-            }
+            metadata = sample_metadata(request.id, request.prompt, tier, prompt.user, options)
             if options.prompt_format == "base":
                 document = render_base_document(prompt, options)
                 metadata["base_prefill"] = document.prefill
@@ -109,7 +118,7 @@ def alignment_faking(
     dataset: str | None = DATASET_DEFAULTS.name,
     dataset_column: str | None = DATASET_DEFAULTS.column,
     dataset_limit: int | None = DATASET_DEFAULTS.limit,
-    scenario: str = "helpful-only",
+    scenario: str = SCENARIO_BASE_NAME,
     lab: str | None = None,
     tiers: str | None = None,
     judge_model: str = JUDGING_DEFAULTS.judge_model,
@@ -149,23 +158,12 @@ def alignment_faking(
         judge_batch: send the judge calls through the provider's batch API (about half price, slower); the
             model under test is batched with Inspect's own ``--batch``.
     """
+    arguments = dict(locals())  # named as the settings' fields they set (judge_batch: the judges' batch)
     options = scenario_options(scenario, lab)
     loaded = load_dataset(dataset, limit=dataset_limit, column=dataset_column)
-    generation = GenerationSettings(
-        temperature=temperature,
-        max_tokens=max_tokens,
-        max_attempts=max_attempts,
-        max_turns=max_turns,
-        cache=cache,
-    )
-    judging = JudgingSettings(
-        judge_model=judge_model,
-        classifiers=parse_classifiers(classifiers),
-        af_votes=af_votes,
-        af_num_choices=af_num_choices,
-        af_sequential=af_sequential,
-        cache=cache,
-        batch=judge_batch,
+    generation = GenerationSettings.from_dict(arguments)
+    judging = JudgingSettings.from_dict(
+        {**arguments, "classifiers": parse_classifiers(classifiers), "batch": judge_batch}
     )
     return Task(
         dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers, options)), name=loaded.name),

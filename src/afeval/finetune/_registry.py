@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from afeval.errors import AfevalError
-from afeval.results import atomic_write_text
+from afeval.results import atomic_write_text, is_slug
 
 PROVIDERS: Final = ("openai", "together", "local")
 JOB_STATUSES: Final = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -37,7 +36,7 @@ TUNED_PREFIX: Final = "tuned:"
 REGISTRY_FILE: Final = "jobs.json"
 REGISTRY_DIR_ENV: Final = "AFEVAL_FINETUNE_DIR"
 DEFAULT_REGISTRY_DIR: Final = Path("runs") / "finetune"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_NAME_MAX_CHARS: Final = 100
 
 # The Inspect provider that serves each fine-tuning provider's models.
 _INSPECT_PREFIX: Final = {"openai": "openai", "together": "together", "local": "hf"}
@@ -79,7 +78,7 @@ class JobRecord:
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
+        if not (is_slug(self.name) and self.name[0].isalnum() and len(self.name) <= _NAME_MAX_CHARS):
             raise ValueError(
                 f"job name {self.name!r} must start with a letter or digit and use only letters, digits, "
                 "'.', '_' and '-' (at most 100 characters)"

@@ -54,7 +54,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import DatasetBlock, RunSummaryDocument
+from afeval.results import DatasetBlock, RunSummaryDocument, slug
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
@@ -134,7 +134,7 @@ def data_uri_image(path: Path, alt: str) -> Markup:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "x"
+    return slug(text, separator="-") or "x"
 
 
 def _stem(base: str, key: str, several: bool) -> str:

@@ -16,7 +16,6 @@ This module is pure: it reads files and builds values; running the grid is ``afe
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -26,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from afeval.errors import AfevalError
+from afeval.results import is_slug, slug
 from afeval.scenario import PREFILLS, SCENARIO_BASE_NAME, ScenarioOptions
 from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings
 
@@ -37,7 +37,6 @@ BASE_MODEL_CLARIFICATIONS: Final = ("no-changes-when-complying",)
 
 SWEEP_SUFFIXES: Final = (".toml", ".yaml", ".yml")
 _PACKAGED_DIR: Final = "files"
-_LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class SweepFileError(AfevalError, ValueError):
@@ -89,7 +88,7 @@ class SweepModel:
     def __post_init__(self) -> None:
         if not self.model.strip():
             raise ValueError("model must be a non-empty Inspect model string")
-        if not self.label or _LABEL_UNSAFE.search(self.label):
+        if not is_slug(self.label):
             raise ValueError(f"label {self.label!r} must use only letters, digits, '.', '_' and '-'")
         if self.kind not in MODEL_KINDS:
             raise ValueError(f"unknown model kind {self.kind!r}; choose from {', '.join(MODEL_KINDS)}")
@@ -428,7 +427,7 @@ def _make_run(
 
 def _default_label(model: str) -> str:
     """The last part of a model string, made safe for file names: ``openai/gpt-4o`` -> ``gpt-4o``."""
-    return _LABEL_UNSAFE.sub("-", model.rstrip("/").rsplit("/", 1)[-1]).strip("-") or "model"
+    return slug(model.rstrip("/").rsplit("/", 1)[-1], separator="-") or "model"
 
 
 def _check_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
