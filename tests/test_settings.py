@@ -1,0 +1,142 @@
+"""The settings model: every default written once, frozen values that round-trip, presets that options override."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect as pyinspect
+import re
+from pathlib import Path
+
+import pytest
+
+from afeval.engine import alignment_faking
+from afeval.judges import DEFAULT_AF_VOTES, DEFAULT_CLASSIFIERS, OFFLINE_JUDGE
+from afeval.settings import (
+    DEFAULT_JUDGE_MODEL,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_MAX_TURNS,
+    EMBEDDED_PRESET,
+    GENERATION_DEFAULTS,
+    JUDGING_DEFAULTS,
+    MODEL_PRESET,
+    DatasetChoice,
+    GenerationSettings,
+    JudgingSettings,
+    preset_for,
+)
+from afeval.sweep import SweepDefaults
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "afeval"
+
+
+def test_the_paper_defaults() -> None:
+    assert JUDGING_DEFAULTS.af_votes == DEFAULT_AF_VOTES == 20
+    assert JUDGING_DEFAULTS.classifiers == DEFAULT_CLASSIFIERS
+    assert JUDGING_DEFAULTS.judge_model == OFFLINE_JUDGE
+    assert MODEL_PRESET.judging.judge_model == DEFAULT_JUDGE_MODEL == "openai/gpt-4o"
+    assert GENERATION_DEFAULTS.max_tokens == DEFAULT_MAX_TOKENS == 2000
+    assert GENERATION_DEFAULTS.max_attempts == DEFAULT_MAX_ATTEMPTS == 10
+    assert GENERATION_DEFAULTS.max_turns == DEFAULT_MAX_TURNS == 4
+    assert GENERATION_DEFAULTS.temperature == 0.0
+
+
+@pytest.mark.parametrize(
+    "value", [DatasetChoice("advbench", limit=5), GenerationSettings(), JudgingSettings()]
+)
+def test_settings_are_frozen_and_round_trip(
+    value: DatasetChoice | GenerationSettings | JudgingSettings,
+) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.limit = 3  # type: ignore[misc,union-attr]
+    assert type(value).from_dict(value.to_dict()) == value
+
+
+def test_from_dict_takes_defaults_for_missing_keys_and_ignores_unknown_ones() -> None:
+    # A summary.json generation block: it carries the scenario's prompt format, and "auto" prompt caching.
+    block = {"temperature": 0.7, "prompt_format": "chat", "cache_prompt": "auto"}
+    assert GenerationSettings.from_dict(block) == GenerationSettings(temperature=0.7)
+    assert JudgingSettings.from_dict({"classifiers": ["compliance"]}).classifiers == ("compliance",)
+
+
+def test_overrides_keep_what_is_not_given() -> None:
+    chosen = EMBEDDED_PRESET.generation.with_overrides(max_tokens=50, temperature=None)
+    assert chosen.max_tokens == 50
+    assert chosen.max_attempts == EMBEDDED_PRESET.generation.max_attempts
+    assert chosen.temperature == EMBEDDED_PRESET.generation.temperature
+    options = {"af_votes": 5, "not_a_setting": 1}
+    assert MODEL_PRESET.judging.overridden_by(options) == dataclasses.replace(
+        MODEL_PRESET.judging, af_votes=5
+    )
+
+
+def test_classifiers_are_normalised_and_checked_once() -> None:
+    judging = JudgingSettings(classifiers=(" compliance", "af_legacy", "compliance", ""))
+    assert judging.classifiers == ("compliance", "af_legacy")
+    with pytest.raises(ValueError, match="compliance classifier is required"):
+        JudgingSettings(classifiers=("alignment_faking",))
+    with pytest.raises(ValueError, match="unknown classifier"):
+        JudgingSettings(classifiers=("compliance", "nope"))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: GenerationSettings(max_tokens=0), "max_tokens must be at least 1, got 0"),
+        (lambda: GenerationSettings(max_attempts=0), "max_attempts must be at least 1, got 0"),
+        (lambda: GenerationSettings(temperature=-1), "temperature must not be negative"),
+        (lambda: JudgingSettings(af_votes=0), "af_votes must be at least 1, got 0"),
+        (lambda: DatasetChoice(limit=0), "limit must be at least 1, got 0"),
+    ],
+)
+def test_impossible_values_are_refused(make: object, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()  # type: ignore[operator]
+
+
+def test_the_embedded_preset_is_chosen_without_a_model() -> None:
+    assert preset_for(None) is EMBEDDED_PRESET
+    assert preset_for("openai/gpt-4o") is MODEL_PRESET
+    assert EMBEDDED_PRESET.dataset.limit == 2
+    assert EMBEDDED_PRESET.generation.max_tokens == 300
+    assert EMBEDDED_PRESET.judging.offline
+
+
+def test_the_task_and_the_sweep_defaults_are_the_settings_defaults() -> None:
+    parameters = pyinspect.signature(alignment_faking).parameters
+    assert parameters["af_votes"].default == JUDGING_DEFAULTS.af_votes
+    assert parameters["max_tokens"].default == GENERATION_DEFAULTS.max_tokens
+    assert parameters["max_attempts"].default == GENERATION_DEFAULTS.max_attempts
+    assert parameters["max_turns"].default == GENERATION_DEFAULTS.max_turns
+    assert parameters["judge_model"].default == JUDGING_DEFAULTS.judge_model
+    assert parameters["classifiers"].default == ",".join(JUDGING_DEFAULTS.classifiers)
+    defaults = SweepDefaults()
+    assert (defaults.dataset, defaults.generation, defaults.judging) == (
+        MODEL_PRESET.dataset,
+        MODEL_PRESET.generation,
+        MODEL_PRESET.judging,
+    )
+    keyed = SweepDefaults.from_keys({"dataset": "advbench", "limit": 3, "af_votes": 5, "cache": False})
+    assert keyed.dataset == DatasetChoice("advbench", limit=3)
+    assert keyed.judging.af_votes == 5
+    assert not keyed.judging.cache and not keyed.generation.cache
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"af_votes[^=\n]*=\s*20\b",  # the paper's 20 votes
+        r"max_tokens[^=\n]*=\s*2000\b",
+        r"max_attempts[^=\n]*=\s*10\b",
+        r"max_turns[^=\n]*=\s*4\b",
+        r"judge_model[^=\n]*=\s*\"openai/gpt-4o\"",
+    ],
+)
+def test_no_run_default_is_written_twice_in_the_package(pattern: str) -> None:
+    places = [
+        f"{path.relative_to(SRC)}:{number}"
+        for path in SRC.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(pattern, line)
+    ]
+    assert places == [], f"a default written outside afeval.settings: {places}"
