@@ -1,0 +1,72 @@
+"""The reference pipeline's prompts, loaded at run time and never shipped: manifest, loader and comparison.
+
+afeval's prompts are its own wording. To measure what the paper's pipeline measures, or to see how far the two
+drift apart, afeval can load the pipeline's own prompt files (``safety-research/open-source-alignment-faking``
+at the pinned commit) from a clone the user gives (``--reference-dir``) or from its download cache, check them
+against the sha256 values pinned in :mod:`afeval.reference._manifest` and render them byte for byte as the
+pipeline does. No text of those files is part of afeval.
+
+Pure apart from the download (which goes through :mod:`afeval.datasets`); no Inspect import.
+"""
+
+from afeval.reference._compare import (
+    PLACEHOLDER_REQUEST,
+    PLACEHOLDER_RESPONSE,
+    PLACEHOLDER_SCRATCHPAD,
+    PROMPT_SOURCES,
+    PromptMessage,
+    PromptSet,
+    PromptSource,
+    RoleDiff,
+    afeval_prompt_sets,
+    diff_prompt_sets,
+    prompt_sets,
+    reference_prompt_sets,
+    reference_system_role,
+)
+from afeval.reference._loader import (
+    ReferenceChecksumError,
+    ReferencePrompts,
+    ReferenceText,
+    ReferenceUnavailableError,
+    default_reference_cache_dir,
+    reference_remedy,
+)
+from afeval.reference._manifest import (
+    REFERENCE_COMMIT,
+    REFERENCE_MANIFEST,
+    REFERENCE_REPO,
+    SCRATCHPAD_USER_MESSAGE,
+    ReferenceManifest,
+    ReferenceRole,
+    user_turn_role,
+)
+
+__all__ = [
+    "PLACEHOLDER_REQUEST",
+    "PLACEHOLDER_RESPONSE",
+    "PLACEHOLDER_SCRATCHPAD",
+    "PROMPT_SOURCES",
+    "REFERENCE_COMMIT",
+    "REFERENCE_MANIFEST",
+    "REFERENCE_REPO",
+    "SCRATCHPAD_USER_MESSAGE",
+    "PromptMessage",
+    "PromptSet",
+    "PromptSource",
+    "ReferenceChecksumError",
+    "ReferenceManifest",
+    "ReferencePrompts",
+    "ReferenceRole",
+    "ReferenceText",
+    "ReferenceUnavailableError",
+    "RoleDiff",
+    "afeval_prompt_sets",
+    "default_reference_cache_dir",
+    "diff_prompt_sets",
+    "prompt_sets",
+    "reference_prompt_sets",
+    "reference_remedy",
+    "reference_system_role",
+    "user_turn_role",
+]
