@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from afeval.cli import app
 
-COMMANDS = ["run", "sweep", "report", "rescore", "judges", "finetune"]
+COMMANDS = ["run", "sweep", "report", "rescore", "judges", "finetune", "prompts"]
 
 
 def command_paths(group: TyperGroup, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

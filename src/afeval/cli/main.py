@@ -6,6 +6,7 @@ import typer
 
 from afeval.cli.finetune import finetune_app
 from afeval.cli.judges import judges_app
+from afeval.cli.prompts import prompts_app
 from afeval.cli.report import report
 from afeval.cli.rescore import rescore
 from afeval.cli.run import run
@@ -30,3 +31,4 @@ app.command()(report)
 app.command()(rescore)
 app.add_typer(judges_app, name="judges")
 app.add_typer(finetune_app, name="finetune")
+app.add_typer(prompts_app, name="prompts")

@@ -30,6 +30,7 @@ from afeval.reference._loader import (
     ReferenceText,
     ReferenceUnavailableError,
     default_reference_cache_dir,
+    reference_checksums,
     reference_remedy,
 )
 from afeval.reference._manifest import (
@@ -65,6 +66,7 @@ __all__ = [
     "default_reference_cache_dir",
     "diff_prompt_sets",
     "prompt_sets",
+    "reference_checksums",
     "reference_prompt_sets",
     "reference_remedy",
     "reference_system_role",

@@ -30,6 +30,7 @@ __all__ = [
     "ReferenceText",
     "ReferenceUnavailableError",
     "default_reference_cache_dir",
+    "reference_checksums",
     "reference_remedy",
 ]
 
@@ -165,6 +166,21 @@ class ReferencePrompts:
     def loaded(self) -> Mapping[str, ReferenceText]:
         """Every file read so far (the included ones too), by role."""
         return dict(self._texts)
+
+
+def reference_checksums(
+    reference_dir: Path, manifest: ReferenceManifest = REFERENCE_MANIFEST
+) -> dict[str, tuple[str, str]]:
+    """Per role, the path and the sha256 of that file in a clone: the values to pin in the manifest."""
+    sums = {}
+    for role in manifest.roles.values():
+        path = reference_dir / role.path
+        if not path.is_file():
+            raise ReferenceUnavailableError(
+                f"{role.path} is missing from --reference-dir {reference_dir}; {reference_remedy(manifest)}"
+            )
+        sums[role.name] = (role.path, _sha256_of(path))
+    return sums
 
 
 def _download(manifest: ReferenceManifest, role: ReferenceRole, cache_dir: Path) -> Path:
