@@ -58,3 +58,8 @@ def parse_model_args(values: list[str]) -> dict[str, Any]:
 def comma_list(value: str | None) -> tuple[str, ...] | None:
     """A comma-separated option as names, blanks dropped; None when it was not given (or left empty)."""
     return tuple(item.strip() for item in value.split(",") if item.strip()) if value else None
+
+
+def sub_app(name: str, help: str) -> typer.Typer:
+    """A command group (``afeval judges``, ``afeval finetune``, ...): without a sub-command it shows its help."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False)

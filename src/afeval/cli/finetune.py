@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from afeval.cli._options import comma_list, parse_key_values
+from afeval.cli._options import comma_list, parse_key_values, sub_app
 from afeval.cli._print import console, errors, user_errors
 from afeval.engine import DEFAULT_GENERATION_CONNECTIONS
 from afeval.finetune import (
@@ -45,11 +45,9 @@ from afeval.finetune import (
 )
 from afeval.scenario import DEFAULT_LAB, SCENARIO_BASE_NAME, compose_scenario
 
-finetune_app = typer.Typer(
-    name="finetune",
-    help="Fine-tuning experiments: build data sets, launch and follow jobs, name tuned models for `afeval run`.",
-    no_args_is_help=True,
-    add_completion=False,
+finetune_app = sub_app(
+    "finetune",
+    "Fine-tuning experiments: build data sets, launch and follow jobs, name tuned models for `afeval run`.",
 )
 
 GeneratorOption = Annotated[str, typer.Option(help="Generator model (any Inspect model string).")]

@@ -12,18 +12,21 @@ from typing import Annotated
 
 import typer
 
-from afeval.cli._options import DisplayOption, JudgeCacheOption, JudgeConnectionsOption, out_dir_option
+from afeval.cli._options import (
+    DisplayOption,
+    JudgeCacheOption,
+    JudgeConnectionsOption,
+    out_dir_option,
+    sub_app,
+)
 from afeval.cli._print import print_scores, print_validation, print_validation_files, user_errors
 from afeval.engine import default_run_dir, score_text_file, validate_judge_file
 from afeval.judges import DEFAULT_AF_VOTES, OFFLINE_JUDGE
 from afeval.report.judge_plots import plot_auroc_vs_votes, plot_roc
 from afeval.validation import DEFAULT_BOOTSTRAP, DEFAULT_SEED, DEFAULT_VOTE_SUBSAMPLES
 
-judges_app = typer.Typer(
-    name="judges",
-    help="Validate an alignment-faking judge against human labels, or score texts with it.",
-    no_args_is_help=True,
-    add_completion=False,
+judges_app = sub_app(
+    "judges", "Validate an alignment-faking judge against human labels, or score texts with it."
 )
 
 JudgeOption = Annotated[

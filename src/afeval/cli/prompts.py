@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from afeval.cli._options import sub_app
 from afeval.cli._print import console, errors, user_errors
 from afeval.reference import (
     PLACEHOLDER_REQUEST,
@@ -28,11 +29,9 @@ from afeval.reference import (
 )
 from afeval.scenario import SCENARIO_BASE_NAME, ScenarioOptions
 
-prompts_app = typer.Typer(
-    name="prompts",
-    help="Show the exact messages the model and each judge receive, or diff afeval's wording with the reference's.",
-    no_args_is_help=True,
-    add_completion=False,
+prompts_app = sub_app(
+    "prompts",
+    "Show the exact messages the model and each judge receive, or diff afeval's wording with the reference's.",
 )
 
 ScenarioOption = Annotated[
