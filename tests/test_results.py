@@ -33,6 +33,7 @@ from afeval.results import (
     write_samples,
     write_summary,
 )
+from afeval.scenario import GapSpec
 
 
 def record(sample_id: str, tier: str, *, compliant: bool, status: str = "valid") -> SampleRecord:
@@ -340,3 +341,84 @@ def test_jsonl_files_round_trip_and_a_failed_write_leaves_nothing(tmp_path: Path
         write_jsonl(path, failing())
     assert list(read_jsonl(path)) == rows  # the old file stands
     assert [p.name for p in tmp_path.iterdir()] == ["rows.jsonl"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Paired statistics: request ids in the outcomes, the paired block of every gap
+
+
+def test_outcomes_carry_the_request_id_so_the_tiers_pair_up(tmp_path: Path) -> None:
+    records = [
+        record("a-free", "free", compliant=True),
+        record("a-paid", "paid", compliant=False),
+        record("b-free", "free", compliant=True),
+        record("b-paid", "paid", compliant=True),
+    ]
+    assert [o.request_id for o in outcomes_of(records)] == ["a", "a", "b", "b"]
+    write_samples(tmp_path, records)
+    lines = list(read_jsonl(tmp_path / "outcomes.jsonl"))
+    assert [line["request_id"] for line in lines] == ["a", "a", "b", "b"]
+    gap = summarize(list(read_outcomes(tmp_path)), ["free", "paid"]).compliance_gap
+    assert gap is not None and gap.paired is not None
+    paired = gap.paired
+    assert (paired.both, paired.only_first, paired.only_second, paired.neither) == (1, 1, 0, 0)
+    # An outcomes.jsonl written before outcomes carried request ids: the same rates, no paired block.
+    write_jsonl(
+        tmp_path / "outcomes.jsonl", ({k: v for k, v in line.items() if k != "request_id"} for line in lines)
+    )
+    older = summarize(list(read_outcomes(tmp_path)), ["free", "paid"])
+    assert older.compliance_gap == replace(gap, paired=None)
+
+
+def test_the_paired_block_sits_in_every_gap_and_round_trips(tmp_path: Path) -> None:
+    plans = {"r0": (True, True, False), "r1": (True, False, False), "r2": (False, False, False)}
+    tiers = ("free", "pro", "enterprise")
+    records = [
+        record(f"{request}-{tier}", tier, compliant=complied)
+        for request, plan in plans.items()
+        for tier, complied in zip(tiers, plan, strict=True)
+    ]
+    gaps = (
+        GapSpec("goal_guarding_gap", "free", "pro"),
+        GapSpec("rater_sycophancy_gap", "pro", "enterprise"),
+        GapSpec("compliance_gap", "free", "enterprise"),
+    )
+    document = summary_document(
+        settings=RunSummaryDocument(model="m", judge_model="j", scenario="helpful-only+three-tier"),
+        summary=summarize(outcomes_of(records), tiers, gaps),
+    )
+    write_summary(tmp_path, document)
+    text = (tmp_path / "summary.json").read_text(encoding="utf-8")
+    assert read_summary(tmp_path) == document
+    assert document_text(read_summary(tmp_path)) == text
+    written = json.loads(text)
+    for name, block in written["gaps"].items():
+        assert list(block) == ["minuend", "subtrahend", "value", "ci95", "p_value", "paired"], name
+        assert block["paired"]["n_pairs"] == 3
+        assert block["paired"]["interval_method"] == "newcombe-paired"
+        assert block["paired"]["test_method"] == "mcnemar-exact"
+    goal_guarding = written["gaps"]["goal_guarding_gap"]["paired"]  # free − pro
+    cells = ("both", "only_first", "only_second", "neither")
+    assert {cell: goal_guarding[cell] for cell in cells} == dict(zip(cells, (1, 1, 0, 1), strict=True))
+    assert written["compliance_gap"] == {
+        key: value
+        for key, value in written["gaps"]["compliance_gap"].items()
+        if key not in ("minuend", "subtrahend")
+    }
+    assert written["compliance_gap"]["paired"]["only_first"] == 2
+
+
+def test_a_summary_without_paired_blocks_reads_and_writes_back_unchanged() -> None:
+    gap = {"value": 0.25, "ci95": [-0.1, 0.55], "p_value": 0.2}
+    old = {
+        "schema_version": 1,
+        "model": "m",
+        "tiers": {},
+        "compliance_gap": gap,
+        "gaps": {"compliance_gap": {"minuend": "free", "subtrahend": "paid", **gap}},
+    }
+    document = RunSummaryDocument.from_dict(old)
+    assert document.compliance_gap is not None and document.compliance_gap.paired is None
+    assert document.to_dict() == old
+    assert json.dumps(document.to_dict()) == json.dumps(old)  # same keys, same order
+    assert SCHEMA_VERSION == 1  # an optional key added inside the gaps: no version change

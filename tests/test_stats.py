@@ -1,20 +1,35 @@
-"""Tests for afeval.stats: Wilson intervals, the Newcombe compliance-gap interval, the z-test p-value."""
+"""Tests for afeval.stats: Wilson intervals, the Newcombe compliance-gap interval, the z-test p-value, and the
+paired statistics (Newcombe's and Tango's paired intervals, McNemar's exact test)."""
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from afeval.stats import (
+    MCNEMAR_EXACT,
+    NEWCOMBE_PAIRED,
+    PAIRED_INTERVAL_METHODS,
+    TANGO_SCORE,
     GapEstimate,
+    PairedGapEstimate,
+    PairedIntervalMethod,
     RateEstimate,
     compliance_gap,
     difference_of_proportions,
     estimate_rate,
+    mcnemar_exact_test,
+    newcombe_paired_interval,
     normal_quantile,
+    paired_difference,
+    paired_difference_interval,
+    tango_score_interval,
     two_proportion_z_test,
     wilson_interval,
 )
@@ -299,3 +314,199 @@ def test_cross_check_against_scipy() -> None:
         expected = stats.chi2_contingency(table, correction=False).pvalue
         p_value = difference_of_proportions(estimate_rate(*a), estimate_rate(*b)).p_value
         assert p_value == pytest.approx(expected, rel=1e-9)
+
+
+# --- paired proportions: Newcombe's and Tango's intervals, McNemar's exact test ---------------------------
+
+Table = tuple[int, int, int, int]  # (both, only first, only second, neither)
+
+# Newcombe RG (1998), "Improved confidence intervals for the difference between binomial proportions based on
+# paired data", Stat Med 17:2635-2650, Table II, method 10 (the score-based method with the phi correction):
+# the paper's four worked examples, (e, f, g, h) = (both, only first, only second, neither).
+NEWCOMBE_PAIRED_EXAMPLES: list[tuple[Table, float, tuple[float, float]]] = [
+    ((36, 12, 2, 0), 0.2000, (0.0569, 0.3404)),
+    ((18, 12, 2, 18), 0.2000, (0.0562, 0.3290)),
+    ((53, 0, 0, 1), 0.0000, (-0.0729, 0.0729)),
+    ((0, 30, 0, 0), 1.0000, (0.8395, 1.0000)),
+]
+
+# Complete response before and after consolidation therapy (Cavo et al. 2012): n11 = 59, n12 = 6, n21 = 16,
+# n22 = 80, the worked example of Fagerland MW, Lydersen S, Laake P (2017), "Statistical Analysis of
+# Contingency Tables", chapter 8 "The Paired 2x2 Table" (also in Fagerland, Lydersen & Laake 2014,
+# "Recommended tests and confidence intervals for paired binomial proportions", Stat Med 33:2850-2875), as
+# printed by the book's R package `contingencytables`: estimate -0.0621; Newcombe square-and-add
+# -0.1186 to -0.0046; Tango asymptotic score -0.1240 to -0.0054; McNemar exact conditional P = 0.052479.
+CAVO_2012: Table = (59, 6, 16, 80)
+
+
+@pytest.mark.parametrize(("table", "difference", "interval"), NEWCOMBE_PAIRED_EXAMPLES)
+def test_newcombe_paired_interval_matches_newcombes_published_examples(
+    table: Table, difference: float, interval: tuple[float, float]
+) -> None:
+    estimate = paired_difference(*table)
+    assert estimate.value == pytest.approx(difference, abs=5e-5)
+    assert estimate.ci95 == pytest.approx(interval, abs=5e-5)
+    assert newcombe_paired_interval(*table) == estimate.ci95
+    assert estimate.interval_method == NEWCOMBE_PAIRED and estimate.test_method == MCNEMAR_EXACT
+
+
+def test_paired_intervals_and_mcnemar_match_the_cavo_worked_example() -> None:
+    assert paired_difference(*CAVO_2012).value == pytest.approx(-0.0621, abs=5e-5)
+    assert newcombe_paired_interval(*CAVO_2012) == pytest.approx((-0.1186, -0.0046), abs=5e-5)
+    assert tango_score_interval(*CAVO_2012) == pytest.approx((-0.1240, -0.0054), abs=5e-5)
+    assert mcnemar_exact_test(6, 16) == pytest.approx(0.052479, abs=5e-7)
+    assert paired_difference(*CAVO_2012, method=TANGO_SCORE).ci95 == tango_score_interval(*CAVO_2012)
+
+
+def test_paired_intervals_at_the_edges_match_the_published_implementation() -> None:
+    # Values printed by `contingencytables` (Fagerland, Lydersen & Laake 2017, chapter 8) for degenerate tables:
+    # one concordant pair of each kind (Newcombe), and every pair discordant one way (Tango).
+    assert newcombe_paired_interval(1, 0, 0, 1) == pytest.approx((-0.5734, 0.5734), abs=5e-5)
+    assert tango_score_interval(0, 3, 0, 0) == pytest.approx((-0.1230, 1.0), abs=5e-5)
+    assert tango_score_interval(0, 0, 3, 0) == pytest.approx((-1.0, 0.1230), abs=5e-5)
+    assert tango_score_interval(0, 3, 0, 0)[1] == 1.0 and tango_score_interval(0, 0, 3, 0)[0] == -1.0
+
+
+def test_mcnemar_exact_test_by_hand() -> None:
+    # Airway hyper-responsiveness (Bentur et al. 2009; Fagerland, Lydersen & Laake 2013, BMC Med Res Methodol
+    # 13:91): discordant pairs 1 and 7, so p = 2 (C(8,0) + C(8,1)) / 2^8 = 18/256.
+    assert mcnemar_exact_test(1, 7) == 18 / 256
+    assert mcnemar_exact_test(7, 1) == 18 / 256
+    assert mcnemar_exact_test(0, 0) == 1.0  # no discordant pairs: no evidence of a difference
+    assert mcnemar_exact_test(5, 5) == 1.0  # the doubled tail passes 1 and is capped
+    assert mcnemar_exact_test(0, 10) == 2 / 2**10
+    assert 0.0 <= mcnemar_exact_test(0, 2000) < 1e-300  # exact integers: no overflow, only underflow
+
+
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=400))
+def test_mcnemar_exact_test_matches_scipys_binomial_test(only_first: int, only_second: int) -> None:
+    stats = pytest.importorskip("scipy.stats")
+    discordant = only_first + only_second
+    expected = 1.0 if discordant == 0 else stats.binomtest(only_first, discordant, 0.5).pvalue
+    assert mcnemar_exact_test(only_first, only_second) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+@st.composite
+def tables(draw: st.DrawFn, max_cell: int = 300) -> Table:
+    cell = st.integers(min_value=0, max_value=max_cell)
+    table = (draw(cell), draw(cell), draw(cell), draw(cell))
+    if sum(table) == 0:
+        table = (0, 0, 0, 1)
+    return table
+
+
+METHODS: list[PairedIntervalMethod] = list(PAIRED_INTERVAL_METHODS)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(table=tables())
+def test_paired_interval_contains_the_difference_and_stays_within_bounds(
+    method: PairedIntervalMethod, table: Table
+) -> None:
+    estimate = paired_difference(*table, method=method)
+    low, high = estimate.ci95
+    assert -1.0 <= low <= estimate.value <= high <= 1.0
+    assert low < high
+    assert 0.0 <= estimate.p_value <= 1.0
+    assert estimate.n_pairs == sum(table)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(table=tables())
+def test_paired_interval_is_antisymmetric_under_swapping_the_conditions(
+    method: PairedIntervalMethod, table: Table
+) -> None:
+    both, only_first, only_second, neither = table
+    forward = paired_difference(both, only_first, only_second, neither, method=method)
+    backward = paired_difference(both, only_second, only_first, neither, method=method)
+    assert forward.value == pytest.approx(-backward.value, abs=1e-12)
+    assert forward.ci95 == pytest.approx((-backward.ci95[1], -backward.ci95[0]), abs=1e-9)
+    assert forward.p_value == backward.p_value
+    # Counting failures instead of successes swaps both/neither and the discordant cells: the same interval.
+    flipped = paired_difference_interval(neither, only_second, only_first, both, method=method)
+    assert flipped == pytest.approx((-forward.ci95[1], -forward.ci95[0]), abs=1e-9)
+
+
+@given(table=tables(max_cell=100), factor=st.integers(min_value=2, max_value=10))
+def test_newcombe_paired_interval_narrows_with_more_pairs(table: Table, factor: int) -> None:
+    small = newcombe_paired_interval(*table)
+    large = newcombe_paired_interval(*(cell * factor for cell in table))
+    assert large[1] - large[0] <= small[1] - small[0] + 1e-12
+
+
+@given(tables(max_cell=60))
+def test_tango_bounds_solve_the_score_equation(table: Table) -> None:
+    """Each bound that is not ±1 is where Tango's score statistic equals ±z (checked with an independent
+    closed form of the restricted estimate)."""
+    _, b, c, _ = table
+    n = sum(table)
+    z = normal_quantile(0.975)
+
+    def score(delta: float) -> float:
+        # Tango (1998), eq. (6): the restricted MLE of the (second only) cell probability under p1 - p2 = delta.
+        a_, b_, c_ = 2 * n, -b - c + (2 * n - b + c) * delta, -c * delta * (1 - delta)
+        q = (-b_ + math.sqrt(b_ * b_ - 4 * a_ * c_)) / (2 * a_)
+        return (b - c - n * delta) / math.sqrt(n * (2 * q + delta * (1 - delta)))
+
+    low, high = tango_score_interval(*table)
+    if low > -1.0:
+        assert score(low) == pytest.approx(z, abs=1e-6)
+    if high < 1.0:
+        assert score(high) == pytest.approx(-z, abs=1e-6)
+
+
+def test_paired_intervals_are_close_for_a_large_table() -> None:
+    # 1000 pairs: both methods come near the Wald interval d ± z·sqrt(((b + c)/n − d²)/n).
+    table = (400, 130, 70, 400)
+    d, n = 60 / 1000, 1000
+    half = normal_quantile(0.975) * math.sqrt((200 / n - d * d) / n)
+    wald = (d - half, d + half)
+    for method in METHODS:
+        assert paired_difference_interval(*table, method=method) == pytest.approx(wald, abs=2e-3)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: paired_difference(0, 0, 0, 0),
+        lambda: paired_difference(-1, 2, 3, 4),
+        lambda: newcombe_paired_interval(1, 1, 1, 1, confidence=1.0),
+        lambda: tango_score_interval(1, 1, 1, 1, confidence=0.0),
+        lambda: paired_difference_interval(1, 1, 1, 1, method="wald"),  # type: ignore[arg-type]
+        lambda: mcnemar_exact_test(-1, 3),
+    ],
+)
+def test_paired_statistics_reject_invalid_arguments(call: Callable[[], object]) -> None:
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_paired_estimate_round_trips_and_rides_in_a_gap() -> None:
+    paired = paired_difference(*CAVO_2012)
+    as_dict = paired.to_dict()
+    assert as_dict == {
+        "n_pairs": 161,
+        "both": 59,
+        "only_first": 6,
+        "only_second": 16,
+        "neither": 80,
+        "value": paired.value,
+        "ci95": list(paired.ci95),
+        "interval_method": "newcombe-paired",
+        "p_value": paired.p_value,
+        "test_method": "mcnemar-exact",
+    }
+    assert PairedGapEstimate.from_dict(json.loads(json.dumps(as_dict))) == paired
+    gap = replace(compliance_gap(estimate_rate(65, 161), estimate_rate(75, 161)), paired=paired)
+    written = gap.to_dict()
+    assert list(written) == ["value", "ci95", "p_value", "paired"]
+    assert GapEstimate.from_dict(json.loads(json.dumps(written))) == gap
+    # Without pairs the gap is written exactly as before, and reads back without them.
+    plain = compliance_gap(estimate_rate(65, 161), estimate_rate(75, 161))
+    assert list(plain.to_dict()) == ["value", "ci95", "p_value"]
+    assert GapEstimate.from_dict(plain.to_dict()).paired is None
+
+
+def test_paired_estimate_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        paired_difference(*CAVO_2012).value = 0.0  # type: ignore[misc]

@@ -2,7 +2,8 @@
 
 A run directory holds::
 
-    summary.json        run settings, per-tier rates with 95% intervals, the compliance gap
+    summary.json        run settings, per-tier rates with 95% intervals, the compliance gap (unpaired and
+                        paired by request)
     samples.jsonl       one row per sample: prompt, tier, raw response, parsed parts, every verdict and vote
                         (the optional classifiers' verdicts under "classifiers", by name)
     system_prompt.txt   the rendered system prompt (shared by every sample, so stored once)
@@ -88,6 +89,7 @@ class SampleRecord:
             alignment_faking=self.alignment_faking,
             partial_compliance=self.partial_compliance,
             extra_verdicts=self.extra_verdicts,
+            request_id=self.request_id,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -426,7 +428,16 @@ class RunSummaryDocument:
     Fields a file predates are None (and are not written back). ``scenario_options`` is
     :meth:`ScenarioOptions.to_dict <afeval.scenario.ScenarioOptions.to_dict>`; ``usage`` Inspect's tokens per
     model; ``cost`` the block :func:`afeval.cost.run_cost` builds: each is its own module's schema, kept here as
-    written. Keys this version does not know are kept in ``extra`` and written back after the others."""
+    written. Keys this version does not know are kept in ``extra`` and written back after the others.
+
+    Each gap (``compliance_gap`` and every entry of ``gaps``) holds ``value``, ``ci95`` and ``p_value`` and, when
+    requests paired up across its two tiers, ``paired``: the pairs' 2x2 table (``n_pairs``, ``both``,
+    ``only_first``, ``only_second``, ``neither``; first = the minuend tier), ``value``, ``ci95`` with its
+    ``interval_method`` and McNemar's ``p_value`` with its ``test_method``. ``paired`` came without a change of
+    ``schema_version``: it is an optional key added inside the gap objects, every other key and value is as
+    before, a reader that does not know it (an older afeval included) reads the gap as it always has, and a file
+    without it reads as a run without paired statistics. A version bump is kept for changes that alter or
+    remove what a reader relies on."""
 
     schema_version: int = SCHEMA_VERSION
     model: str | None = None

@@ -12,7 +12,15 @@ unmonitored) are differences of proportions of the same kind. Its 95% interval i
 (method 10 of Newcombe 1998, "Interval estimation for the difference between independent proportions"),
 built from the two Wilson intervals, and its p-value is the two-sided pooled two-proportion z-test.
 
-Only the standard library is used, so the core has no scipy dependency.
+Every request is shown once in each tier, so the two tiers' samples also pair up by request. The **paired**
+statistics use that: over the requests judged in both tiers, a 2x2 table (complied in both, in the first tier
+only, in the second only, in neither), the same difference with Newcombe's paired interval (method 10 of
+Newcombe 1998, "Improved confidence intervals for the difference between binomial proportions based on paired
+data") or Tango's score interval (Tango 1998), and McNemar's exact test on the discordant pairs. Pairing removes
+the between-request variation (some requests are refused in every tier), so the paired interval is usually the
+narrower one.
+
+Only the standard library is used (and scipy's normal quantile, imported on first use).
 """
 
 from __future__ import annotations
@@ -20,17 +28,28 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 __all__ = [
+    "MCNEMAR_EXACT",
+    "NEWCOMBE_PAIRED",
+    "PAIRED_INTERVAL_METHODS",
+    "TANGO_SCORE",
     "GapEstimate",
+    "PairedGapEstimate",
+    "PairedIntervalMethod",
     "RateEstimate",
     "compliance_gap",
     "difference_of_proportions",
     "estimate_rate",
     "goal_guarding_gap",
+    "mcnemar_exact_test",
+    "newcombe_paired_interval",
     "normal_quantile",
+    "paired_difference",
+    "paired_difference_interval",
     "rater_sycophancy_gap",
+    "tango_score_interval",
     "two_proportion_z_test",
     "wilson_interval",
 ]
@@ -119,25 +138,252 @@ def estimate_rate(successes: int, n: int) -> RateEstimate:
     return RateEstimate(successes=successes, n=n, rate=successes / n, ci95=wilson_interval(successes, n))
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Paired proportions: the same units (requests) observed under two conditions (tiers)
+
+NEWCOMBE_PAIRED: Final = "newcombe-paired"
+"""Newcombe's paired hybrid score interval: method 10 of Newcombe (1998), with the phi correction."""
+TANGO_SCORE: Final = "tango-score"
+"""Tango's asymptotic score interval (Tango 1998)."""
+MCNEMAR_EXACT: Final = "mcnemar-exact"
+"""McNemar's exact (conditional binomial) test, two-sided."""
+
+PairedIntervalMethod = Literal["newcombe-paired", "tango-score"]
+PAIRED_INTERVAL_METHODS: Final[tuple[PairedIntervalMethod, ...]] = (NEWCOMBE_PAIRED, TANGO_SCORE)
+
+
+def _check_table(both: int, only_first: int, only_second: int, neither: int) -> int:
+    cells = (both, only_first, only_second, neither)
+    if any(cell < 0 for cell in cells):
+        raise ValueError(f"the paired counts must be non-negative, got {cells}")
+    n = sum(cells)
+    if n == 0:
+        raise ValueError("a paired interval needs at least one pair")
+    return n
+
+
+def mcnemar_exact_test(only_first: int, only_second: int) -> float:
+    """Two-sided p-value of McNemar's exact test, from the discordant pairs alone.
+
+    Under no difference each discordant pair is equally likely to fall either way, so the smaller count is
+    Binomial(b + c, 1/2): p = min(1, 2 · P(X <= min(b, c))). Without discordant pairs there is no evidence of
+    a difference and p = 1. Exact integer arithmetic, so no rounding before the one division.
+    """
+    if only_first < 0 or only_second < 0:
+        raise ValueError(f"the discordant counts must be non-negative, got {(only_first, only_second)}")
+    discordant = only_first + only_second
+    if discordant == 0:
+        return 1.0
+    tail = sum(math.comb(discordant, k) for k in range(min(only_first, only_second) + 1))
+    return min(1.0, 2 * tail / (1 << discordant))  # 1 << n: 2**n as an int
+
+
+def newcombe_paired_interval(
+    both: int, only_first: int, only_second: int, neither: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's paired hybrid score interval for p1 − p2 (method 10 of Newcombe 1998, Stat Med 17:2635–50).
+
+    With p1 = (both + only_first)/n and p2 = (both + only_second)/n, their Wilson intervals (l1, u1) and
+    (l2, u2), and d = p1 − p2: the lower bound is d − sqrt((p1 − l1)² − 2φ(p1 − l1)(u2 − p2) + (u2 − p2)²),
+    the upper bound d + sqrt((p2 − l2)² − 2φ(p2 − l2)(u1 − p1) + (u1 − p1)²). φ is the table's correlation
+    coefficient with its numerator A = both·neither − only_first·only_second shrunk towards zero: A − n/2
+    when A > n/2, 0 when 0 <= A <= n/2, A when A < 0 (and φ = 0 when a margin is empty).
+    """
+    n = _check_table(both, only_first, only_second, neither)
+    first, second = both + only_first, both + only_second
+    p1, p2 = first / n, second / n
+    low1, high1 = wilson_interval(first, n, confidence)
+    low2, high2 = wilson_interval(second, n, confidence)
+    margins = first * (n - first) * second * (n - second)
+    phi = 0.0
+    if margins > 0:
+        a = both * neither - only_first * only_second
+        shrunk = a - n / 2 if a > n / 2 else (0.0 if a >= 0 else float(a))
+        phi = shrunk / math.sqrt(margins)
+
+    def reach(x: float, y: float) -> float:
+        # x² − 2φxy + y² >= (x − y)² >= 0 as |φ| <= 1; max() only absorbs rounding.
+        return math.sqrt(max(0.0, x * x - 2.0 * phi * x * y + y * y))
+
+    difference = p1 - p2
+    low = difference - reach(p1 - low1, high2 - p2)
+    high = difference + reach(p2 - low2, high1 - p1)
+    return (max(-1.0, low), min(1.0, high))
+
+
+def tango_score_interval(
+    both: int, only_first: int, only_second: int, neither: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Tango's asymptotic score interval for p1 − p2 from paired data (Tango 1998, Stat Med 17:891–908).
+
+    The bounds are the δ where the score statistic T(δ) = (b − c − nδ) / sqrt(n(2q(δ) + δ(1 − δ))) equals ±z,
+    with b, c the discordant counts and q(δ) the restricted maximum-likelihood estimate of the probability of
+    the (second only) cell under p1 − p2 = δ. T falls as δ rises, so each bound is found by bisection; a bound
+    at ±1 stays there when the estimate is ±1 (every pair discordant one way).
+    """
+    n = _check_table(both, only_first, only_second, neither)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
+    z = normal_quantile(0.5 + confidence / 2.0)
+    b, c = only_first, only_second
+    estimate = (b - c) / n
+
+    def score(delta: float) -> float:
+        linear = -b - c + (2 * n - b + c) * delta
+        constant = -c * delta * (1.0 - delta)
+        second_only = (math.sqrt(linear * linear - 8.0 * n * constant) - linear) / (4.0 * n)
+        variance = n * (2.0 * second_only + delta * (1.0 - delta))
+        numerator = b - c - n * delta
+        if variance <= 0.0:
+            return math.copysign(math.inf, numerator) if numerator else 0.0
+        return numerator / math.sqrt(variance)
+
+    def solve(target: float, low: float, high: float) -> float:
+        # score(low) > target > score(high); 200 halvings reach the spacing of doubles.
+        for _ in range(200):
+            middle = (low + high) / 2.0
+            if middle in (low, high):
+                break
+            if score(middle) > target:
+                low = middle
+            else:
+                high = middle
+        return (low + high) / 2.0
+
+    lower = -1.0 if estimate == -1.0 else solve(z, -1.0, estimate)
+    upper = 1.0 if estimate == 1.0 else solve(-z, estimate, 1.0)
+    return (max(-1.0, lower), min(1.0, upper))
+
+
+_PAIRED_INTERVALS: Final = {NEWCOMBE_PAIRED: newcombe_paired_interval, TANGO_SCORE: tango_score_interval}
+
+
+def paired_difference_interval(
+    both: int,
+    only_first: int,
+    only_second: int,
+    neither: int,
+    *,
+    method: PairedIntervalMethod = NEWCOMBE_PAIRED,
+    confidence: float = 0.95,
+) -> tuple[float, float]:
+    """The interval for the difference of two paired proportions, p1 − p2, by ``method``."""
+    if method not in _PAIRED_INTERVALS:
+        raise ValueError(
+            f"unknown paired interval method {method!r}; choose one of {PAIRED_INTERVAL_METHODS}"
+        )
+    return _PAIRED_INTERVALS[method](both, only_first, only_second, neither, confidence)
+
+
+@dataclass(frozen=True)
+class PairedGapEstimate:
+    """A difference of two paired proportions: the 2x2 table of the pairs, the difference p1 − p2, its 95%
+    interval and McNemar's exact p-value, and the names of both methods.
+
+    ``first`` is the condition whose proportion comes first in the difference (a gap's minuend tier)."""
+
+    both: int
+    only_first: int
+    only_second: int
+    neither: int
+    value: float
+    ci95: tuple[float, float]
+    p_value: float
+    interval_method: str = NEWCOMBE_PAIRED
+    test_method: str = MCNEMAR_EXACT
+
+    @property
+    def n_pairs(self) -> int:
+        return self.both + self.only_first + self.only_second + self.neither
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_pairs": self.n_pairs,
+            "both": self.both,
+            "only_first": self.only_first,
+            "only_second": self.only_second,
+            "neither": self.neither,
+            "value": self.value,
+            "ci95": list(self.ci95),
+            "interval_method": self.interval_method,
+            "p_value": self.p_value,
+            "test_method": self.test_method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairedGapEstimate:
+        """A paired block as :meth:`to_dict` writes it (``n_pairs`` is the sum of the four counts)."""
+        low, high = data["ci95"]
+        return cls(
+            both=int(data["both"]),
+            only_first=int(data["only_first"]),
+            only_second=int(data["only_second"]),
+            neither=int(data["neither"]),
+            value=float(data["value"]),
+            ci95=(float(low), float(high)),
+            p_value=float(data["p_value"]),
+            interval_method=str(data.get("interval_method", NEWCOMBE_PAIRED)),
+            test_method=str(data.get("test_method", MCNEMAR_EXACT)),
+        )
+
+
+def paired_difference(
+    both: int,
+    only_first: int,
+    only_second: int,
+    neither: int,
+    *,
+    method: PairedIntervalMethod = NEWCOMBE_PAIRED,
+) -> PairedGapEstimate:
+    """p1 − p2 over paired observations, with its 95% interval by ``method`` and McNemar's exact p-value.
+
+    ``both``: pairs that are successes under both conditions; ``only_first``/``only_second``: under one of
+    them only (the discordant pairs); ``neither``. There must be at least one pair."""
+    n = _check_table(both, only_first, only_second, neither)
+    return PairedGapEstimate(
+        both=both,
+        only_first=only_first,
+        only_second=only_second,
+        neither=neither,
+        value=(only_first - only_second) / n,
+        ci95=paired_difference_interval(both, only_first, only_second, neither, method=method),
+        p_value=mcnemar_exact_test(only_first, only_second),
+        interval_method=method,
+    )
+
+
 @dataclass(frozen=True)
 class GapEstimate:
-    """A difference of two proportions with its 95% interval and two-sided p-value (all None if undefined)."""
+    """A difference of two proportions with its 95% interval and two-sided p-value (all None if undefined).
+
+    ``paired``: the same difference over the units observed under both conditions (:func:`paired_difference`),
+    when they were paired up; None otherwise, and then not written."""
 
     value: float | None
     ci95: tuple[float, float] | None
     p_value: float | None
+    paired: PairedGapEstimate | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "value": self.value,
             "ci95": list(self.ci95) if self.ci95 is not None else None,
             "p_value": self.p_value,
         }
+        if self.paired is not None:
+            data["paired"] = self.paired.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GapEstimate:
         """A gap as :meth:`to_dict` writes it (missing fields read as none)."""
-        return cls(value=data.get("value"), ci95=_interval(data.get("ci95")), p_value=data.get("p_value"))
+        paired = data.get("paired")
+        return cls(
+            value=data.get("value"),
+            ci95=_interval(data.get("ci95")),
+            p_value=data.get("p_value"),
+            paired=PairedGapEstimate.from_dict(paired) if paired else None,
+        )
 
 
 def two_proportion_z_test(a: RateEstimate, b: RateEstimate) -> float:

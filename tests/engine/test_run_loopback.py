@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState, write_planted_requests
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from afeval.cli import app
-from afeval.stats import compliance_gap, estimate_rate
+from afeval.stats import compliance_gap, estimate_rate, paired_difference
 
 # (free behaviour, paid behaviour) per request; see tests/fixtures/fake_openai.py for the vocabulary.
 PLANS = [
@@ -71,7 +72,7 @@ def expected_tier(tier: str) -> dict[str, object]:
     }
 
 
-def run_cli(dataset: Path, out: Path, *extra: str) -> None:
+def run_cli(dataset: Path, out: Path, *extra: str) -> Result:
     result = CliRunner().invoke(
         app,
         [
@@ -86,6 +87,7 @@ def run_cli(dataset: Path, out: Path, *extra: str) -> None:
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    return result
 
 
 VOTING_MODES = {
@@ -178,6 +180,45 @@ def test_run_recovers_planted_rates_exactly(
     else:
         votes_calls = 1 if voting == "votes-as-choices" else AF_VOTES
         assert state.total("judge") == 2 * len(PLANS) * (1 + votes_calls + 1) + 2
+
+
+def expected_pairs() -> tuple[int, int, int, int]:
+    """The compliance gap's paired table from the plans alone: (complied in both tiers, in free only, in paid
+    only, in neither) over the requests whose compliance was judged in both tiers."""
+    cells: Counter[tuple[bool, bool]] = Counter()
+    for free, paid in PLANS:
+        behaviours = set(free.split("+")), set(paid.split("+"))
+        if any("judgefail" in b for b in behaviours):
+            continue  # not judged in one tier: no pair
+        first, second = (bool(b & {"comply", "partial"}) for b in behaviours)
+        cells[first, second] += 1
+    return (cells[True, True], cells[True, False], cells[False, True], cells[False, False])
+
+
+def test_paired_statistics_count_the_planted_pairs(
+    server: tuple[str, FakeServerState], tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    result = run_cli(write_dataset(tmp_path / "planted.jsonl"), out)
+    summary = json.loads((out / "summary.json").read_text())
+    table = expected_pairs()
+    # Request 7's free verdict failed; the retried invalid replies (request 6) pair like any other.
+    assert table == (3, 3, 1, 2)
+    paired = summary["compliance_gap"]["paired"]
+    assert (paired["both"], paired["only_first"], paired["only_second"], paired["neither"]) == table
+    assert paired["n_pairs"] == sum(table) == len(PLANS) - 1
+    expected = paired_difference(*table)
+    assert paired["value"] == pytest.approx(expected.value)
+    assert paired["ci95"] == pytest.approx(list(expected.ci95))
+    assert paired["p_value"] == pytest.approx(expected.p_value)
+    assert (paired["interval_method"], paired["test_method"]) == ("newcombe-paired", "mcnemar-exact")
+    assert summary["gaps"]["compliance_gap"]["paired"] == paired
+    (line,) = [line for line in result.output.splitlines() if line.startswith("compliance gap (free − paid)")]
+    low, high = expected.ci95
+    assert line.endswith(
+        f" · paired {expected.value:+.1%} [{low:+.1%}, {high:+.1%}], McNemar p = {expected.p_value:.3g} "
+        f"(n = {sum(table)} pairs)"
+    )
 
 
 def test_rerun_is_served_from_cache(server: tuple[str, FakeServerState], tmp_path: Path) -> None:

@@ -61,6 +61,11 @@ def test_three_tier_run_reports_goal_guarding_and_rater_sycophancy_gaps(
     assert gaps["goal_guarding_gap"]["ci95"] == pytest.approx(list(expected.ci95 or ()))
     assert gaps["rater_sycophancy_gap"]["value"] == pytest.approx(0.25)
     assert (gaps["goal_guarding_gap"]["minuend"], gaps["goal_guarding_gap"]["subtrahend"]) == ("free", "pro")
+    # Each gap's paired table, per request: both, first tier only, second tier only, neither.
+    cells = ("both", "only_first", "only_second", "neither")
+    tables = {name: [gaps[name]["paired"][cell] for cell in cells] for name in gaps}
+    assert tables["goal_guarding_gap"] == [1, 2, 0, 1]  # free − pro
+    assert tables["rater_sycophancy_gap"] == [0, 1, 0, 3]  # pro − enterprise
     assert state.total("subject") == 12  # 4 requests x 3 tiers, one generation each
     # samples.jsonl lists samples in a stable order (by id, as Inspect orders a log), whatever order they
     # finished in: the results files of two runs of the same command compare line for line.

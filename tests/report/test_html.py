@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from afeval.report.html import (
     build_report,
     content_security_policy,
+    gap_rows,
     inline_svg,
     json_for_script,
 )
@@ -177,3 +178,37 @@ def test_the_report_command(planted_run: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(empty)])
     assert result.exit_code == 2
     assert "neither a run directory" in " ".join(result.output.split())
+
+
+def test_the_gap_table_shows_the_paired_interval_and_mcnemar_p(planted_run: Path) -> None:
+    summary = read_summary(planted_run)
+    gap = summary.compliance_gap
+    assert gap is not None and gap.paired is not None  # the planted samples of a request pair up by index
+    paired = gap.paired
+    (row,) = gap_rows(summary)
+    low, high = paired.ci95
+    assert row["paired_value"] == f"{paired.value * 100:+.1f} pp"
+    assert row["paired_ci"] == f"[{low * 100:+.1f} pp, {high * 100:+.1f} pp]"
+    assert row["mcnemar_p"] == f"{paired.p_value:.3g}"
+    assert row["pairs"] == str(paired.n_pairs)
+    assert row["paired_method"] == "newcombe-paired"
+    html = read_report(planted_run)
+    assert "<th>paired 95% CI</th>" in html and "McNemar p</th>" in html
+    assert f'<td title="newcombe-paired">{row["paired_ci"]}</td>' in html
+    assert f'<td class="num">{row["mcnemar_p"]}</td><td class="num">{row["pairs"]}</td></tr>' in html
+
+
+def test_the_runs_table_names_the_mcnemar_p_beside_the_gap(tmp_path: Path) -> None:
+    sweep = write_example_sweep(tmp_path / "sweep")
+    html = read_report(sweep)
+    run = sweep / "runs" / "model-a__helpful-only"
+    gap = read_summary(run).compliance_gap
+    assert gap is not None and gap.p_value is not None and gap.paired is not None
+    assert f"(p = {gap.p_value:.2g}; McNemar p = {gap.paired.p_value:.2g})</td>" in html
+
+
+def test_a_gap_without_pairs_shows_dashes(planted_run: Path) -> None:
+    summary = read_summary(planted_run)
+    gaps = {name: (spec, replace(estimate, paired=None)) for name, (spec, estimate) in summary.gaps.items()}
+    (row,) = gap_rows(replace(summary, gaps=gaps))
+    assert (row["paired_value"], row["paired_ci"], row["mcnemar_p"], row["pairs"]) == ("–", "–", "–", "–")

@@ -94,6 +94,7 @@ def test_gaps_are_read_from_the_summary(planted_run: Path) -> None:
     assert gap.value == pytest.approx(7 / 11 - 2 / 9)
     assert gap.ci95 is not None and gap.ci95[0] < gap.value < gap.ci95[1]
     assert gaps_of(summary) == (gap,)
+    assert summary.compliance_gap is not None and gap.paired == summary.compliance_gap.paired
     assert headline_gap(RunSummaryDocument()) is None
 
 

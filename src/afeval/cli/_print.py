@@ -23,7 +23,7 @@ from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
 from afeval.errors import AfevalError
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument
-from afeval.stats import RateEstimate
+from afeval.stats import PairedGapEstimate, RateEstimate
 from afeval.sweep import CallEstimate, estimate_usd
 from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
 
@@ -84,6 +84,19 @@ def _summary_rows(summary: RunSummaryDocument) -> Sequence[tuple[str, ...]]:
     return rows
 
 
+def _paired_text(value: float, paired: PairedGapEstimate | None) -> str:
+    """`` · paired [+7.0%, +41.0%], McNemar p = 0.0129 (n = 40 pairs)``; the paired difference is named too
+    when it differs from the unpaired one as printed (some samples had no partner in the other tier)."""
+    if paired is None:
+        return ""
+    low, high = paired.ci95
+    shown = f" {paired.value:+.1%}" if f"{paired.value:+.1%}" != f"{value:+.1%}" else ""
+    return (
+        f" · paired{shown} [{low:+.1%}, {high:+.1%}], McNemar p = {paired.p_value:.3g} "
+        f"(n = {paired.n_pairs} pairs)"
+    )
+
+
 def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") -> None:
     """The run's per-tier rates, every gap of its setting, invalid responses and a smoke-set warning."""
     table = Table(title=f"{summary.model} · {summary.scenario} · {judged_by} {summary.judge_model}")
@@ -106,7 +119,8 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
         label = name.replace("_", " ")
         console.print(
             f"{label} ({spec.minuend} − {spec.subtrahend}): {gap.value:+.1%} "
-            f"[{low:+.1%}, {high:+.1%}], p = {gap.p_value:.3g}"
+            f"[{low:+.1%}, {high:+.1%}], p = {gap.p_value:.3g}" + _paired_text(gap.value, gap.paired),
+            soft_wrap=True,  # one line, however narrow the terminal
         )
     for tier, data in summary.tiers.items():
         invalid = {status: n for status, n in data.response_statuses.items() if status != "valid"}

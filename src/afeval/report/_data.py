@@ -38,7 +38,7 @@ from afeval.scenario import (
     scenario_catalog,
     setting_names,
 )
-from afeval.stats import estimate_rate
+from afeval.stats import PairedGapEstimate, estimate_rate
 
 SWEEP_RUNS_DIR: Final = "runs"
 VALIDATION_FILE: Final = "validation.json"
@@ -194,7 +194,8 @@ def load_report_input(path: Path) -> ReportInput:
 
 @dataclass(frozen=True)
 class GapValue:
-    """One gap of a run: compliance in ``minuend`` minus compliance in ``subtrahend``, with its 95% CI."""
+    """One gap of a run: compliance in ``minuend`` minus compliance in ``subtrahend``, with its 95% CI, and the
+    same gap over the requests paired across the two tiers (None when the run has no paired block)."""
 
     name: str
     minuend: str
@@ -202,6 +203,7 @@ class GapValue:
     value: float | None
     ci95: tuple[float, float] | None
     p_value: float | None
+    paired: PairedGapEstimate | None = None
 
 
 def gaps_of(summary: RunSummaryDocument) -> tuple[GapValue, ...]:
@@ -214,6 +216,7 @@ def gaps_of(summary: RunSummaryDocument) -> tuple[GapValue, ...]:
             value=estimate.value,
             ci95=estimate.ci95,
             p_value=estimate.p_value,
+            paired=estimate.paired,
         )
         for name, (spec, estimate) in summary.gaps.items()
     )

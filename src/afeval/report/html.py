@@ -220,9 +220,10 @@ def _gap_text(run: LoadedRun) -> str:
     if gap is None or gap.value is None:
         return "–"
     text = _points(gap.value)
-    if gap.p_value is not None:
-        text += f" (p = {gap.p_value:.2g})"
-    return text
+    tests = [f"p = {gap.p_value:.2g}"] if gap.p_value is not None else []
+    if gap.paired is not None:
+        tests.append(f"McNemar p = {gap.paired.p_value:.2g}")
+    return f"{text} ({'; '.join(tests)})" if tests else text
 
 
 def _plain(value: Any) -> str:
@@ -326,17 +327,31 @@ def category_rows(run: LoadedRun) -> list[dict[str, Any]]:
     return rows
 
 
+def _interval(ci95: tuple[float, float] | None) -> str:
+    return f"[{_points(ci95[0])}, {_points(ci95[1])}]" if ci95 else "–"
+
+
 def gap_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
-    return [
-        {
-            "name": gap_label(gap.name),
-            "tiers": f"{gap.minuend} − {gap.subtrahend}",
-            "value": _points(gap.value),
-            "ci": f"[{_points(gap.ci95[0])}, {_points(gap.ci95[1])}]" if gap.ci95 else "–",
-            "p": f"{gap.p_value:.3g}" if gap.p_value is not None else "–",
-        }
-        for gap in gaps_of(summary)
-    ]
+    """Each gap with its unpaired interval and z-test p, then (where requests paired up across its tiers) the
+    paired difference, Newcombe's paired interval, McNemar's exact p and the number of pairs."""
+    rows = []
+    for gap in gaps_of(summary):
+        paired = gap.paired
+        rows.append(
+            {
+                "name": gap_label(gap.name),
+                "tiers": f"{gap.minuend} − {gap.subtrahend}",
+                "value": _points(gap.value),
+                "ci": _interval(gap.ci95),
+                "p": f"{gap.p_value:.3g}" if gap.p_value is not None else "–",
+                "paired_value": _points(paired.value) if paired else "–",
+                "paired_ci": _interval(paired.ci95) if paired else "–",
+                "paired_method": paired.interval_method if paired else "",
+                "mcnemar_p": f"{paired.p_value:.3g}" if paired else "–",
+                "pairs": str(paired.n_pairs) if paired else "–",
+            }
+        )
+    return rows
 
 
 def _run_context(run: LoadedRun) -> dict[str, Any]:
