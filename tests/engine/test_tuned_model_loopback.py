@@ -18,6 +18,33 @@ from afeval.finetune import REGISTRY_DIR_ENV, JobRecord, JobRegistry, TunedModel
 from afeval.settings import DatasetChoice
 
 
+def _register(
+    monkeypatch: pytest.MonkeyPatch,
+    directory: Path,
+    name: str,
+    provider: str,
+    base_model: str,
+    tuned_model: str,
+) -> JobRegistry:
+    """A job registry (the one ``tuned:NAME`` reads) holding one finished job that produced ``tuned_model``."""
+    registry = JobRegistry(directory)
+    registry.add(
+        JobRecord(
+            name=name,
+            provider=provider,
+            job_id=f"job-{name}",
+            base_model=base_model,
+            dataset=f"{name}.jsonl",
+            dataset_sha256="0" * 64,
+            status="succeeded",
+            provider_status="succeeded",
+            tuned_model=tuned_model,
+        )
+    )
+    monkeypatch.setenv(REGISTRY_DIR_ENV, str(directory))
+    return registry
+
+
 def test_a_tuned_model_flows_into_afeval_run(
     fake_service: Callable[[str], FakeServerState],
     fake_openai: tuple[str, FakeServerState],
@@ -26,21 +53,7 @@ def test_a_tuned_model_flows_into_afeval_run(
 ) -> None:
     state = fake_service("openai")  # the openai provider reads OPENAI_BASE_URL / OPENAI_API_KEY
     tuned = "ft:gpt-4o-2024-08-06:afeval-loopback:tuned-into-run:0001"
-    registry = JobRegistry(tmp_path / "registry")
-    registry.add(
-        JobRecord(
-            name="anti-refusal-gpt4o",
-            provider="openai",
-            job_id="ftjob-0001",
-            base_model="gpt-4o-2024-08-06",
-            dataset="anti.jsonl",
-            dataset_sha256="0" * 64,
-            status="succeeded",
-            provider_status="succeeded",
-            tuned_model=tuned,
-        )
-    )
-    monkeypatch.setenv(REGISTRY_DIR_ENV, str(registry.directory))
+    _register(monkeypatch, tmp_path / "registry", "anti-refusal-gpt4o", "openai", "gpt-4o-2024-08-06", tuned)
     dataset = write_planted_requests(tmp_path / "planted.jsonl", ["free:comply paid:refuse"])
     out = tmp_path / "run"
     result = CliRunner().invoke(
@@ -62,21 +75,7 @@ def test_run_evaluation_resolves_a_tuned_model_from_python(
 ) -> None:
     state = fake_service("openai")
     tuned = "ft:gpt-4o-2024-08-06:afeval-loopback:from-python:0001"
-    registry = JobRegistry(tmp_path / "registry")
-    registry.add(
-        JobRecord(
-            name="qa-gpt4o",
-            provider="openai",
-            job_id="ftjob-0002",
-            base_model="gpt-4o-2024-08-06",
-            dataset="qa.jsonl",
-            dataset_sha256="0" * 64,
-            status="succeeded",
-            provider_status="succeeded",
-            tuned_model=tuned,
-        )
-    )
-    monkeypatch.setenv(REGISTRY_DIR_ENV, str(registry.directory))
+    _register(monkeypatch, tmp_path / "registry", "qa-gpt4o", "openai", "gpt-4o-2024-08-06", tuned)
     config = RunConfig(
         model="tuned:qa-gpt4o",
         out_dir=tmp_path / "run",
@@ -97,21 +96,14 @@ def test_a_sweep_file_may_name_a_tuned_model(monkeypatch: pytest.MonkeyPatch, tm
     from afeval.engine._sweep import run_config
     from afeval.sweep import expand_grid, parse_sweep
 
-    registry = JobRegistry(tmp_path / "registry")
-    registry.add(
-        JobRecord(
-            name="qa-llama",
-            provider="together",
-            job_id="ft-1",
-            base_model="meta-llama/Llama-3-70b",
-            dataset="qa.jsonl",
-            dataset_sha256="0" * 64,
-            status="succeeded",
-            provider_status="completed",
-            tuned_model="afeval/Llama-3-70b-qa",
-        )
+    registry = _register(
+        monkeypatch,
+        tmp_path / "registry",
+        "qa-llama",
+        "together",
+        "meta-llama/Llama-3-70b",
+        "afeval/Llama-3-70b-qa",
     )
-    monkeypatch.setenv(REGISTRY_DIR_ENV, str(registry.directory))
     spec = parse_sweep({"name": "tuned", "models": [{"model": "tuned:qa-llama"}]}, source="inline")
     (run,) = expand_grid(spec)
     assert run_config(run, tmp_path).model == registry.get("qa-llama").inspect_model
