@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from afeval.results import RunSummaryDocument
+from afeval.stats import paired_difference
 from afeval.sweep import expand_grid, gap_names, parse_sweep, result_rows, results_schema, write_results_table
 
 
@@ -88,6 +89,30 @@ def test_rows_per_tier_with_the_runs_gaps(tmp_path: Path) -> None:
     assert table.schema == results_schema()
     assert table.column("compliance_rate").to_pylist() == [0.5, 0.75, 1.0]
     assert table.column("rater_sycophancy_gap").to_pylist() == [None, None, None]
+
+
+def test_paired_gap_columns_come_from_the_gaps_paired_block() -> None:
+    runs = expand_grid(parse_sweep({"models": [{"model": "openai/gpt-4o"}]}))
+    paired = paired_difference(both=3, only_first=3, only_second=1, neither=2)
+    gaps = {
+        "compliance_gap": {
+            "minuend": "free",
+            "subtrahend": "paid",
+            "value": 0.2,
+            "ci95": [-0.2, 0.5],
+            "p_value": 0.4,
+            "paired": paired.to_dict(),
+        }
+    }
+    (first, _) = result_rows(runs[0], RunSummaryDocument.from_dict(summary_of(["free", "paid"], gaps)))
+    assert first["compliance_gap_pairs"] == 9
+    assert (first["compliance_gap_paired_ci_low"], first["compliance_gap_paired_ci_high"]) == paired.ci95
+    assert first["compliance_gap_mcnemar_p"] == paired.p_value
+    assert {"compliance_gap_pairs", "compliance_gap_mcnemar_p"} <= set(results_schema().names)
+    # A gap without a paired block (an older run, or no request judged in both tiers) leaves them empty.
+    del gaps["compliance_gap"]["paired"]
+    (first, _) = result_rows(runs[0], RunSummaryDocument.from_dict(summary_of(["free", "paid"], gaps)))
+    assert first["compliance_gap_pairs"] is None and first["compliance_gap_mcnemar_p"] is None
 
 
 def test_an_empty_sweep_writes_a_table_with_only_the_header(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Each row holds what identifies the run (model, label, scenario and its main options), then the tier's sample
 counts and rates with their Wilson 95% intervals (compliance, alignment-faking reasoning, partial compliance),
 and one group of columns per gap any tier setting reports (``compliance_gap``, ``goal_guarding_gap``,
-``rater_sycophancy_gap``, ...: value, interval and p-value), empty where the run's setting has no such gap.
+``rater_sycophancy_gap``, ...: value, interval and p-value, then the paired statistics over the requests judged
+in both tiers: pairs, paired interval, McNemar's exact p), empty where the run's setting has no such gap.
 The columns are the same for every sweep, so tables from different sweeps can be stacked.
 
 Written as ``results.csv`` and ``results.parquet``; both are rebuilt from the runs' ``summary.json`` files.
@@ -79,6 +80,10 @@ def results_schema() -> pa.Schema:
             (f"{gap}_ci_low", pa.float64()),
             (f"{gap}_ci_high", pa.float64()),
             (f"{gap}_p", pa.float64()),
+            (f"{gap}_pairs", pa.int64()),
+            (f"{gap}_paired_ci_low", pa.float64()),
+            (f"{gap}_paired_ci_high", pa.float64()),
+            (f"{gap}_mcnemar_p", pa.float64()),
         ]
     return pa.schema(columns)
 
@@ -107,6 +112,16 @@ def result_rows(run: SweepRun, summary: RunSummaryDocument) -> list[dict[str, An
         low, high = estimate.ci95 or (None, None)
         shared.update({gap: estimate.value, f"{gap}_ci_low": low, f"{gap}_ci_high": high})
         shared[f"{gap}_p"] = estimate.p_value
+        paired = estimate.paired
+        paired_low, paired_high = paired.ci95 if paired is not None else (None, None)
+        shared.update(
+            {
+                f"{gap}_pairs": paired.n_pairs if paired is not None else None,
+                f"{gap}_paired_ci_low": paired_low,
+                f"{gap}_paired_ci_high": paired_high,
+                f"{gap}_mcnemar_p": paired.p_value if paired is not None else None,
+            }
+        )
     rows = []
     for tier, data in summary.tiers.items():
         row = {**shared, "tier": tier, "n": data.n, "n_valid": data.n_valid}
