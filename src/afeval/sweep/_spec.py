@@ -56,18 +56,15 @@ class SweepDefaults:
     def from_keys(cls, values: Mapping[str, Any]) -> SweepDefaults:
         """The defaults a file's flat ``[defaults]`` keys describe (``cache`` applies to model and judge)."""
         dataset = {_DATASET_KEYS[key]: value for key, value in values.items() if key in _DATASET_KEYS}
-        generation = {key: value for key, value in values.items() if key in _GENERATION_KEYS}
-        judging = {key: value for key, value in values.items() if key in _JUDGING_KEYS}
         return cls(
             dataset=MODEL_PRESET.dataset.with_overrides(**dataset),
-            generation=MODEL_PRESET.generation.with_overrides(**generation),
-            judging=MODEL_PRESET.judging.with_overrides(**judging),
+            generation=MODEL_PRESET.generation.overridden_by(values),
+            judging=MODEL_PRESET.judging.overridden_by(values),
         )
 
 
+# The [defaults] keys that name a dataset field differently; the other keys are the settings' field names.
 _DATASET_KEYS: Final = MappingProxyType({"dataset": "name", "dataset_column": "column", "limit": "limit"})
-_GENERATION_KEYS: Final = ("max_attempts", "max_turns", "temperature", "max_tokens", "cache")
-_JUDGING_KEYS: Final = ("judge_model", "classifiers", "af_votes", "af_num_choices", "af_sequential", "cache")
 
 
 @dataclass(frozen=True)
