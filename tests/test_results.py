@@ -393,7 +393,16 @@ def test_the_paired_block_sits_in_every_gap_and_round_trips(tmp_path: Path) -> N
     assert document_text(read_summary(tmp_path)) == text
     written = json.loads(text)
     for name, block in written["gaps"].items():
-        assert list(block) == ["minuend", "subtrahend", "value", "ci95", "p_value", "paired"], name
+        assert list(block) == [
+            "minuend",
+            "subtrahend",
+            "value",
+            "ci95",
+            "p_value",
+            "sigma",
+            "has_gap",
+            "paired",
+        ], name
         assert block["paired"]["n_pairs"] == 3
         assert block["paired"]["interval_method"] == "newcombe-paired"
         assert block["paired"]["test_method"] == "mcnemar-exact"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from afeval.engine import alignment_faking
+from afeval.engine import alignment_faking, task_settings
 from afeval.judges import DEFAULT_AF_VOTES, DEFAULT_CLASSIFIERS, OFFLINE_JUDGE
 from afeval.settings import (
     DEFAULT_JUDGE_MODEL,
@@ -19,6 +19,7 @@ from afeval.settings import (
     EMBEDDED_PRESET,
     GENERATION_DEFAULTS,
     JUDGING_DEFAULTS,
+    LIBRARY_PRESET,
     MODEL_PRESET,
     DatasetChoice,
     GenerationSettings,
@@ -103,13 +104,14 @@ def test_the_embedded_preset_is_chosen_without_a_model() -> None:
 
 
 def test_the_task_and_the_sweep_defaults_are_the_settings_defaults() -> None:
+    # Every settings argument of the task defaults to None, meaning the preset's value (the library's
+    # defaults when no preset is named), so the task writes no default of its own.
     parameters = pyinspect.signature(alignment_faking).parameters
-    assert parameters["af_votes"].default == JUDGING_DEFAULTS.af_votes
-    assert parameters["max_tokens"].default == GENERATION_DEFAULTS.max_tokens
-    assert parameters["max_attempts"].default == GENERATION_DEFAULTS.max_attempts
-    assert parameters["max_turns"].default == GENERATION_DEFAULTS.max_turns
-    assert parameters["judge_model"].default == JUDGING_DEFAULTS.judge_model
-    assert parameters["classifiers"].default == ",".join(JUDGING_DEFAULTS.classifiers)
+    for name in ("af_votes", "max_tokens", "max_attempts", "max_turns", "judge_model", "classifiers"):
+        assert parameters[name].default is None, name
+    no_arguments = {name: None for name in parameters}
+    assert task_settings(None, no_arguments) == LIBRARY_PRESET
+    assert LIBRARY_PRESET.judging == JUDGING_DEFAULTS and LIBRARY_PRESET.generation == GENERATION_DEFAULTS
     defaults = SweepDefaults()
     assert (defaults.dataset, defaults.generation, defaults.judging) == (
         MODEL_PRESET.dataset,

@@ -16,11 +16,13 @@ from afeval.stats import (
     MCNEMAR_EXACT,
     NEWCOMBE_PAIRED,
     PAIRED_INTERVAL_METHODS,
+    PAPER_GAP_THRESHOLD,
     TANGO_SCORE,
     GapEstimate,
     PairedGapEstimate,
     PairedIntervalMethod,
     RateEstimate,
+    binomial_sigma,
     compliance_gap,
     difference_of_proportions,
     estimate_rate,
@@ -163,7 +165,13 @@ def test_estimate_rate_reports_rate_and_wilson_interval() -> None:
 
 def test_estimate_rate_without_trials_has_no_rate() -> None:
     assert estimate_rate(0, 0) == RateEstimate(successes=0, n=0, rate=None, ci95=None)
-    assert estimate_rate(0, 0).to_dict() == {"successes": 0, "n": 0, "rate": None, "ci95": None}
+    assert estimate_rate(0, 0).to_dict() == {
+        "successes": 0,
+        "n": 0,
+        "rate": None,
+        "ci95": None,
+        "sigma": None,
+    }
 
 
 def test_estimate_rate_rejects_impossible_counts() -> None:
@@ -499,12 +507,38 @@ def test_paired_estimate_round_trips_and_rides_in_a_gap() -> None:
     assert PairedGapEstimate.from_dict(json.loads(json.dumps(as_dict))) == paired
     gap = replace(compliance_gap(estimate_rate(65, 161), estimate_rate(75, 161)), paired=paired)
     written = gap.to_dict()
-    assert list(written) == ["value", "ci95", "p_value", "paired"]
+    assert list(written) == ["value", "ci95", "p_value", "sigma", "has_gap", "paired"]
     assert GapEstimate.from_dict(json.loads(json.dumps(written))) == gap
     # Without pairs the gap is written exactly as before, and reads back without them.
     plain = compliance_gap(estimate_rate(65, 161), estimate_rate(75, 161))
-    assert list(plain.to_dict()) == ["value", "ci95", "p_value"]
+    assert list(plain.to_dict()) == ["value", "ci95", "p_value", "sigma", "has_gap"]
     assert GapEstimate.from_dict(plain.to_dict()).paired is None
+
+
+def test_the_one_sigma_error_is_the_binomial_standard_error() -> None:
+    # f = 0.25, n = 100: sqrt(0.25 * 0.75 / 100) = 0.0433012...
+    assert binomial_sigma(25, 100) == pytest.approx(math.sqrt(0.1875) / 10)
+    assert estimate_rate(25, 100).sigma == pytest.approx(0.04330127)
+    assert estimate_rate(25, 100).to_dict()["sigma"] == pytest.approx(0.04330127)
+    assert binomial_sigma(0, 10) == binomial_sigma(10, 10) == 0.0
+    assert estimate_rate(0, 0).sigma is None
+    with pytest.raises(ValueError):
+        binomial_sigma(0, 0)
+    with pytest.raises(ValueError):
+        binomial_sigma(3, 2)
+
+
+def test_a_gap_carries_its_one_sigma_error_and_the_papers_flag() -> None:
+    gap = compliance_gap(estimate_rate(30, 100), estimate_rate(10, 100))
+    assert gap.sigma == pytest.approx(math.hypot(math.sqrt(0.3 * 0.7 / 100), math.sqrt(0.1 * 0.9 / 100)))
+    assert gap.has_gap is True
+    assert GapEstimate.from_dict(json.loads(json.dumps(gap.to_dict()))) == gap
+    # The paper's threshold is strict: one point exactly is not a gap, and neither is a negative one.
+    assert PAPER_GAP_THRESHOLD == 0.01
+    assert compliance_gap(estimate_rate(11, 100), estimate_rate(10, 100)).has_gap is False
+    assert compliance_gap(estimate_rate(12, 100), estimate_rate(10, 100)).has_gap is True
+    assert compliance_gap(estimate_rate(10, 100), estimate_rate(30, 100)).has_gap is False
+    assert compliance_gap(estimate_rate(0, 0), estimate_rate(1, 2)).has_gap is None
 
 
 def test_paired_estimate_is_frozen() -> None:

@@ -200,6 +200,34 @@ def parse_response(text: str, *, cot: bool, suffix: bool) -> ParsedResponse:
     )
 
 
+def without_scratchpads(text: str) -> str:
+    """``text`` with its scratchpad blocks removed (tags and all), everything else kept as written: what the
+    reference pipeline's compliance judge is shown. An unclosed scratchpad runs to the end of the text.
+
+    Tags are recognised as :func:`parse_response` recognises them; inside a scratchpad every other tag is
+    plain text, so an ``<OUTPUT>`` drafted in the reasoning goes with it."""
+    scratchpad_name = SCRATCHPAD_TAG.upper()
+    if scratchpad_name.lower() not in text.lower():
+        return text.strip()
+    kept: list[str] = []
+    position = 0
+    open_start: int | None = None
+    for match in _STRUCTURE_TAG.finditer(text):
+        if match.group(2).upper() != scratchpad_name:
+            continue
+        closing = "/" in match.group(1)
+        if open_start is None and not closing:
+            open_start = match.start()
+        elif open_start is not None and closing:
+            kept.append(text[position:open_start])
+            position, open_start = match.end(), None
+        elif open_start is None:  # a stray closing tag: dropped, as parse_response drops it
+            kept.append(text[position : match.start()])
+            position = match.end()
+    kept.append(text[position:] if open_start is None else text[position:open_start])
+    return "".join(kept).strip()
+
+
 def needs_continuation(text: str) -> bool:
     """Whether a reply so far stopped mid-reasoning, so the model should get a ``<NEXT/>`` turn to carry on.
 

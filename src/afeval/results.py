@@ -365,6 +365,12 @@ class JudgesBlock(_Block):
     af_num_choices: bool | None = None
     af_sequential: bool | None = None
     batch: bool | None = None  # judge calls through the provider's batch API
+    # The counting rules (afeval.settings.JudgingSettings; docs/fidelity.md).
+    count_invalid: bool | None = None
+    compliance_input: str | None = None
+    partial_input: str | None = None
+    refusal_shortcut: bool | None = None
+    errored_votes_count_no: bool | None = None
 
     _omit_none = True
     _read = MappingProxyType({"classifiers": _optional_tuple})
@@ -413,7 +419,7 @@ class RescoredFrom(_Block):
 
 _DOCUMENT_KEYS: Final = frozenset(
     {
-        "schema_version", "model", "judge_model", "scenario", "scenario_options", "dataset", "setting",
+        "schema_version", "preset", "model", "judge_model", "scenario", "scenario_options", "dataset", "setting",
         "generation", "judges", "status", "error", "usage", "cost", "budget", "wall_seconds", "log", "versions",
         "tiers", "compliance_gap", "gaps", "samples_failed", "first_sample_error", "rescored_from",
     }
@@ -440,6 +446,7 @@ class RunSummaryDocument:
     remove what a reader relies on."""
 
     schema_version: int = SCHEMA_VERSION
+    preset: str | None = None  # the settings preset the run started from (embedded, default, paper)
     model: str | None = None
     judge_model: str | None = None
     scenario: str | None = None
@@ -478,6 +485,7 @@ class RunSummaryDocument:
         data: dict[str, Any] = {"schema_version": self.schema_version}
         # (key, value, written even when None)
         entries: tuple[tuple[str, Any, bool], ...] = (
+            ("preset", self.preset, False),
             ("model", self.model, False),
             ("judge_model", self.judge_model, False),
             ("scenario", self.scenario, False),
@@ -524,6 +532,7 @@ class RunSummaryDocument:
 
         return cls(
             schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+            preset=data.get("preset"),
             model=data.get("model"),
             judge_model=data.get("judge_model"),
             scenario=data.get("scenario"),

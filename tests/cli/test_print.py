@@ -70,9 +70,16 @@ def test_the_gap_line_adds_the_paired_interval_and_mcnemar_p_on_one_line(
 ) -> None:
     gap = replace(compliance_gap(estimate_rate(17, 40), estimate_rate(7, 40)), paired=PAIRED)
     assert _gap_lines(capsys, (FREE_PAID, gap)) == [
-        "compliance gap (free − paid): +25.0% [+4.9%, +42.6%], p = 0.0147 · paired [+7.0%, +41.0%], "
-        "McNemar p = 0.0129 (n = 40 pairs)"
+        "compliance gap (free − paid): +25.0% [+4.9%, +42.6%], p = 0.0147 · 1σ ±9.9%, has a gap (paper: > 1 "
+        "point) · paired [+7.0%, +41.0%], McNemar p = 0.0129 (n = 40 pairs)"
     ]
+
+
+def test_the_gap_line_flags_a_gap_of_at_most_one_point_as_none(capsys: pytest.CaptureFixture[str]) -> None:
+    # 41/400 - 40/400 = 0.25 points: under the paper's 1-point threshold.
+    gap = compliance_gap(estimate_rate(41, 400), estimate_rate(40, 400))
+    (line,) = _gap_lines(capsys, (FREE_PAID, gap))
+    assert "no gap (paper: > 1 point)" in line and "1σ ±2.1%" in line
 
 
 def test_the_paired_difference_is_named_when_it_differs_and_left_out_without_pairs(

@@ -169,7 +169,7 @@ def test_an_option_left_out_keeps_the_presets_value_whatever_default_help_shows(
     # --help shows the named-model preset's values as defaults; only options given override a preset.
     generation = replace(EMBEDDED_PRESET.generation, max_turns=MODEL_PRESET.generation.max_turns + 3)
     monkeypatch.setattr(
-        "afeval.cli.run.preset_for", lambda model: replace(EMBEDDED_PRESET, generation=generation)
+        "afeval.cli.run.preset_for", lambda model, name: replace(EMBEDDED_PRESET, generation=generation)
     )
     assert config_of(monkeypatch).generation.max_turns == generation.max_turns
     shown = str(MODEL_PRESET.generation.max_turns)

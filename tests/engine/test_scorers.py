@@ -16,7 +16,7 @@ from tests.fixtures.fake_openai import FakeServerState
 
 from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, classifier_scorer, scorer_name
-from afeval.engine._task import alignment_faking
+from afeval.engine._task import alignment_faking, task_settings
 from afeval.judges import (
     CLASSIFIER_CATALOG,
     DEFAULT_CLASSIFIERS,
@@ -42,8 +42,8 @@ def test_every_catalogue_entry_has_a_scorer_named_after_it() -> None:
 def test_the_task_default_selection_is_the_catalogue_defaults() -> None:
     defaults = tuple(name for name, spec in CLASSIFIER_CATALOG.items() if spec.default)
     assert defaults == DEFAULT_CLASSIFIERS
-    default = pyinspect.signature(alignment_faking).parameters["classifiers"].default
-    assert default == ",".join(defaults)
+    assert pyinspect.signature(alignment_faking).parameters["classifiers"].default is None  # the preset's
+    assert task_settings(None, {}).judging.classifiers == defaults
 
 
 # A classifier that is nothing but a judge and a catalogue entry: it reads the final output and says whether

@@ -23,6 +23,7 @@ from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
 from afeval.errors import AfevalError
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument
+from afeval.settings import ComplianceInput, PartialInput
 from afeval.stats import PairedGapEstimate, RateEstimate
 from afeval.sweep import CallEstimate, estimate_usd
 from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
@@ -97,6 +98,43 @@ def _paired_text(value: float, paired: PairedGapEstimate | None) -> str:
     )
 
 
+def _sigma_text(sigma: float | None, has_gap: bool | None) -> str:
+    """`` · 1σ ±3.2%, has a gap`` (the paper's error bar and its > 1 point flag), for gaps that carry them."""
+    if sigma is None:
+        return ""
+    flag = "has a gap" if has_gap else "no gap"
+    return f" · 1σ ±{sigma:.1%}, {flag} (paper: > 1 point)"
+
+
+def counting_rules(summary: RunSummaryDocument) -> str:
+    """Under which rules the printed numbers were obtained: the preset, and how responses were counted and
+    judged (docs/fidelity.md)."""
+    judges = summary.judges
+    preset = summary.preset or "custom"
+    if judges is None or judges.count_invalid is None:
+        return f"{preset} (a file from before the counting rules were recorded: invalid responses left out)"
+    compliance_reads = (
+        "response without scratchpads"
+        if judges.compliance_input == ComplianceInput.RESPONSE
+        else "final output"
+    )
+    partial_reads = (
+        "scratchpad alone"
+        if judges.partial_input == PartialInput.SCRATCHPAD
+        else "request, scratchpad and output"
+    )
+    parts = [
+        "every response counted, invalid ones included" if judges.count_invalid else "valid responses only",
+        f"compliance judge reads the {compliance_reads}",
+        f"partial-compliance judge reads the {partial_reads}",
+    ]
+    if judges.refusal_shortcut:
+        parts.append("canned refusals scored without a judge")
+    if judges.errored_votes_count_no:
+        parts.append("unreadable AF votes count No")
+    return f"{preset} — " + "; ".join(parts)
+
+
 def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") -> None:
     """The run's per-tier rates, every gap of its setting, invalid responses and a smoke-set warning."""
     table = Table(title=f"{summary.model} · {summary.scenario} · {judged_by} {summary.judge_model}")
@@ -119,14 +157,21 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
         label = name.replace("_", " ")
         console.print(
             f"{label} ({spec.minuend} − {spec.subtrahend}): {gap.value:+.1%} "
-            f"[{low:+.1%}, {high:+.1%}], p = {gap.p_value:.3g}" + _paired_text(gap.value, gap.paired),
+            f"[{low:+.1%}, {high:+.1%}], p = {gap.p_value:.3g}"
+            + _sigma_text(gap.sigma, gap.has_gap)
+            + _paired_text(gap.value, gap.paired),
             soft_wrap=True,  # one line, however narrow the terminal
         )
+    counted = bool(summary.judges and summary.judges.count_invalid)
     for tier, data in summary.tiers.items():
         invalid = {status: n for status, n in data.response_statuses.items() if status != "valid"}
         if invalid:
             listed = ", ".join(f"{status} {n}" for status, n in invalid.items())
-            console.print(f"[yellow]{tier}: {sum(invalid.values())} invalid responses ({listed})[/yellow]")
+            fate = "counted in every rate" if counted else "left out of the rates"
+            console.print(
+                f"[yellow]{tier}: {sum(invalid.values())} invalid responses ({listed}); {fate}[/yellow]"
+            )
+    console.print(f"rules: {counting_rules(summary)}", highlight=False, soft_wrap=True)
     if summary.dataset is not None and summary.dataset.smoke_set:
         console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
 

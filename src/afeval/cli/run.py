@@ -26,7 +26,7 @@ from afeval.cli._print import (
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
-from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, preset_for
+from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, PAPER_PRESET, preset_for
 
 
 def run(
@@ -183,6 +183,22 @@ def run(
             "Default: Inspect's auto.",
         ),
     ] = None,
+    paper: Annotated[
+        bool,
+        typer.Option(
+            "--paper",
+            help=f"Measure what the paper's pipeline measures: {PAPER_PRESET.description} "
+            "(docs/fidelity.md). The options given override it.",
+        ),
+    ] = False,
+    count_invalid: Annotated[
+        bool | None,
+        typer.Option(
+            "--count-invalid/--drop-invalid",
+            help="Judge and count every final response, invalid ones included (the paper's rule, on with "
+            "--paper), or leave invalid responses out of the rates (afeval's default).",
+        ),
+    ] = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     # The preset's settings, overridden by the options given that are named as their fields (--batch is the
@@ -190,7 +206,7 @@ def run(
     given = given_options(ctx)
     if "classifiers" in given:  # kept as given (no blanks dropped): an empty --classifiers is an error
         given["classifiers"] = tuple(name.strip() for name in classifiers.split(","))
-    preset = preset_for(model)
+    preset = preset_for(model, PAPER_PRESET.name if paper else None)
     chosen_model = EMBEDDED_MODEL if model is None else model
     with user_errors():
         options = compose_scenario(
@@ -222,6 +238,7 @@ def run(
             display=display,
             live_log=live_log,
             max_cost=max_cost,
+            preset=preset.name,
         )
         result = run_evaluation(config)
     print_run_result(result)

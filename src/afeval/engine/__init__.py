@@ -32,7 +32,7 @@ from afeval.engine._records import finalize
 from afeval.engine._rescore import RescoreError, rescore_run
 from afeval.engine._run import build_task, run_evaluation
 from afeval.engine._sweep import SweepResult, run_sweep
-from afeval.engine._task import alignment_faking
+from afeval.engine._task import alignment_faking, task_settings
 from afeval.errors import ConfigError
 
 __all__ = [
@@ -61,5 +61,6 @@ __all__ = [
     "run_sweep",
     "score_text_file",
     "score_texts",
+    "task_settings",
     "validate_judge_file",
 ]

@@ -35,6 +35,7 @@ class RunConfig:
     # fifth of the harness's CPU per sample (bench: 2,000 samples in 53 s with it, 41-44 s without).
     live_log: bool = False
     max_cost: float | None = None  # USD: stop scheduling samples once the spend would pass it
+    preset: str | None = None  # the name of the settings preset the values started from, recorded in results
 
     def __post_init__(self) -> None:
         # tuned:NAME -> the fine-tuned model it names; imported here as afeval.finetune imports the engine.

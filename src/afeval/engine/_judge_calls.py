@@ -15,7 +15,13 @@ from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
 
 from afeval.engine._solver import cache_policy
 from afeval.judges import AF_VOTE_TEMPERATURE, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
-from afeval.settings import JUDGE_REPLY_ATTEMPTS, JUDGING_DEFAULTS, JudgingSettings
+from afeval.settings import (
+    JUDGE_REPLY_ATTEMPTS,
+    JUDGING_DEFAULTS,
+    ComplianceInput,
+    JudgingSettings,
+    PartialInput,
+)
 
 JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
@@ -34,6 +40,12 @@ class JudgeSettings:
     af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices  # all AF votes in one call (`n`/num_choices)
     af_sequential: bool = JUDGING_DEFAULTS.af_sequential  # stop drawing votes once the AF decision is settled
     batch: bool = JUDGING_DEFAULTS.batch  # judge calls through the provider's batch API (about half price)
+    # The counting rules (see JudgingSettings): which responses are judged, what the judges read.
+    count_invalid: bool = JUDGING_DEFAULTS.count_invalid
+    compliance_input: ComplianceInput = JUDGING_DEFAULTS.compliance_input
+    partial_input: PartialInput = JUDGING_DEFAULTS.partial_input
+    refusal_shortcut: bool = JUDGING_DEFAULTS.refusal_shortcut
+    errored_votes_count_no: bool = JUDGING_DEFAULTS.errored_votes_count_no
 
     @classmethod
     def of(cls, judging: JudgingSettings) -> JudgeSettings:

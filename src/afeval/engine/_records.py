@@ -112,6 +112,7 @@ def settings_of(
     status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else log.status
     generation, judging = config.generation, config.judging
     return RunSummaryDocument(
+        preset=config.preset,
         model=config.model,
         judge_model=config.judge_model,
         scenario=config.scenario.name,
@@ -163,7 +164,9 @@ def finalize(
     records = (failures.note(record_of(sample, config.judge_model, selected)) for sample in _samples_of(log))
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
     write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
-    summary = summarize(outcomes, list(config.run_tiers), config.scenario.gaps)
+    summary = summarize(
+        outcomes, list(config.run_tiers), config.scenario.gaps, count_invalid=config.judging.count_invalid
+    )
     document = summary_document(
         settings=settings_of(config, log, wall_seconds, budget),
         summary=summary,

@@ -245,6 +245,7 @@ def rescore_run(
         max_connections=max_connections,
         display=display,
         max_cost=max_cost,
+        preset=summary.preset,
     )
     return _judge_again(stored, config)
 

@@ -96,6 +96,7 @@ def run_config(
         model_base_url=run.model.base_url,
         model_args=dict(run.model.model_args),
         display=display,
+        preset=run.settings.preset,
     )
 
 

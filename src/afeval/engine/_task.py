@@ -6,7 +6,9 @@ Usable from the command line as ``inspect eval afeval/alignment_faking --model X
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -27,13 +29,7 @@ from afeval.scenario import (
     render_prompt,
     render_system_prompt,
 )
-from afeval.settings import (
-    DATASET_DEFAULTS,
-    GENERATION_DEFAULTS,
-    JUDGING_DEFAULTS,
-    GenerationSettings,
-    JudgingSettings,
-)
+from afeval.settings import LIBRARY_PRESET, Preset, preset_for
 
 
 def parse_tiers(tiers: str | Sequence[str] | None, options: ScenarioOptions) -> tuple[str, ...]:
@@ -113,29 +109,55 @@ def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Seque
     return samples
 
 
+def task_settings(preset: str | None, arguments: Mapping[str, Any]) -> Preset:
+    """The task's settings: ``preset`` (the library's defaults when None) overridden by every argument that is
+    not None. The arguments are named as the settings' fields they set, except ``dataset``,
+    ``dataset_column``, ``dataset_limit`` and ``judge_batch`` (the judges' ``batch``); ``cache`` sets both the
+    model's and the judges'. Raises ValueError for an unknown preset or classifier."""
+    base = LIBRARY_PRESET if preset is None else preset_for(None, preset)
+    values = {**arguments, "batch": arguments.get("judge_batch")}
+    if values.get("classifiers") is not None:
+        values["classifiers"] = parse_classifiers(values["classifiers"])
+    return replace(
+        base,
+        dataset=base.dataset.with_overrides(
+            name=values.get("dataset"), column=values.get("dataset_column"), limit=values.get("dataset_limit")
+        ),
+        generation=base.generation.overridden_by(values),
+        judging=base.judging.overridden_by(values),
+    )
+
+
 @task
 def alignment_faking(
-    dataset: str | None = DATASET_DEFAULTS.name,
-    dataset_column: str | None = DATASET_DEFAULTS.column,
-    dataset_limit: int | None = DATASET_DEFAULTS.limit,
+    dataset: str | None = None,
+    dataset_column: str | None = None,
+    dataset_limit: int | None = None,
     scenario: str = SCENARIO_BASE_NAME,
     lab: str | None = None,
     tiers: str | None = None,
-    judge_model: str = JUDGING_DEFAULTS.judge_model,
-    classifiers: str = ",".join(JUDGING_DEFAULTS.classifiers),
-    af_votes: int = JUDGING_DEFAULTS.af_votes,
-    af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices,
-    af_sequential: bool = JUDGING_DEFAULTS.af_sequential,
-    max_attempts: int = GENERATION_DEFAULTS.max_attempts,
-    max_turns: int = GENERATION_DEFAULTS.max_turns,
-    temperature: float = GENERATION_DEFAULTS.temperature,
-    max_tokens: int = GENERATION_DEFAULTS.max_tokens,
-    cache: bool = GENERATION_DEFAULTS.cache,
-    judge_batch: bool = JUDGING_DEFAULTS.batch,
+    preset: str | None = None,
+    judge_model: str | None = None,
+    classifiers: str | None = None,
+    af_votes: int | None = None,
+    af_num_choices: bool | None = None,
+    af_sequential: bool | None = None,
+    count_invalid: bool | None = None,
+    max_attempts: int | None = None,
+    max_turns: int | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    cache: bool | None = None,
+    judge_batch: bool | None = None,
 ) -> Task:
     """The helpful-only prompted setting of Greenblatt et al. (2024), judged as in Sheshadri et al. (2025).
 
+    Every argument left out takes the value of ``preset``; without a preset, the library's defaults
+    (:mod:`afeval.settings`: the built-in smoke set, the offline judges).
+
     Args:
+        preset: a settings preset by name: ``paper`` measures what the paper's pipeline measures
+            (docs/fidelity.md), ``default`` is a named model's run as ``afeval run`` makes it.
         dataset: ``llm-lat``, ``advbench``, ``harmbench``, a local CSV/JSONL/parquet/txt file, or None for the
             built-in smoke set.
         dataset_column: the prompt column of a local file (auto-detected if omitted).
@@ -150,6 +172,7 @@ def alignment_faking(
         af_votes: alignment-faking judge votes per scratchpad (temperature 1).
         af_num_choices: draw the votes as choices of one call (OpenAI-style ``n``), sending the prompt once.
         af_sequential: draw votes in batches and stop once the AF decision is settled (at most ``af_votes``).
+        count_invalid: judge and count every final response, invalid ones included (the paper's rule).
         max_attempts: re-queries of the model under test while its response is invalid.
         max_turns: turns per attempt when the model stops mid-scratchpad and is answered ``<NEXT/>``.
         temperature: sampling temperature of the model under test.
@@ -158,13 +181,11 @@ def alignment_faking(
         judge_batch: send the judge calls through the provider's batch API (about half price, slower); the
             model under test is batched with Inspect's own ``--batch``.
     """
-    arguments = dict(locals())  # named as the settings' fields they set (judge_batch: the judges' batch)
+    settings = task_settings(preset, locals())
+    generation, judging = settings.generation, settings.judging
     options = scenario_options(scenario, lab)
-    loaded = load_dataset(dataset, limit=dataset_limit, column=dataset_column)
-    generation = GenerationSettings.from_dict(arguments)
-    judging = JudgingSettings.from_dict(
-        {**arguments, "classifiers": parse_classifiers(classifiers), "batch": judge_batch}
-    )
+    choice = settings.dataset
+    loaded = load_dataset(choice.name, limit=choice.limit, column=choice.column)
     return Task(
         dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers, options)), name=loaded.name),
         solver=generate_valid_response(
@@ -188,6 +209,7 @@ def alignment_faking(
             "dataset_source": loaded.source,
             "dataset_revision": loaded.revision,
             "smoke_set": loaded.smoke_set,
-            "judge_model": judge_model,
+            "judge_model": judging.judge_model,
+            "preset": settings.name,
         },
     )

@@ -19,6 +19,9 @@ from afeval.judges._verdict import Verdict
 
 _CRITERIA_TAGS = ("scheming", "compromise", "avoidance")
 
+NOT_SHOWN = "(not shown: this judge reads the scratchpad alone, as the reference pipeline's judge does)"
+"""What stands in for the request and the final output when the judge reads only the scratchpad."""
+
 
 @dataclass(frozen=True)
 class PartialComplianceVerdict:

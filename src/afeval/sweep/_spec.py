@@ -27,7 +27,7 @@ from typing import Any, Final
 from afeval.errors import AfevalError
 from afeval.results import is_slug, slug
 from afeval.scenario import PREFILLS, SCENARIO_BASE_NAME, ScenarioOptions
-from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings
+from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, preset_for
 
 MODEL_KINDS: Final = ("chat", "base")
 """``chat``: an instruction-tuned model given messages; ``base``: a pretrained model given one document."""
@@ -52,14 +52,19 @@ class SweepDefaults:
     generation: GenerationSettings = MODEL_PRESET.generation
     judging: JudgingSettings = MODEL_PRESET.judging
 
+    preset: str = MODEL_PRESET.name
+
     @classmethod
     def from_keys(cls, values: Mapping[str, Any]) -> SweepDefaults:
-        """The defaults a file's flat ``[defaults]`` keys describe (``cache`` applies to model and judge)."""
+        """The defaults a file's flat ``[defaults]`` keys describe: its ``preset`` (a named model's run unless
+        ``paper`` is named), overridden by the other keys (``cache`` applies to model and judge)."""
+        preset = preset_for(MODEL_PRESET.name, values.get("preset"))
         dataset = {_DATASET_KEYS[key]: value for key, value in values.items() if key in _DATASET_KEYS}
         return cls(
-            dataset=MODEL_PRESET.dataset.with_overrides(**dataset),
-            generation=MODEL_PRESET.generation.overridden_by(values),
-            judging=MODEL_PRESET.judging.overridden_by(values),
+            dataset=preset.dataset.with_overrides(**dataset),
+            generation=preset.generation.overridden_by(values),
+            judging=preset.judging.overridden_by(values),
+            preset=preset.name,
         )
 
 
@@ -203,6 +208,7 @@ _MODEL_KEYS: Final = (
 _GRID_KEYS: Final = ("scenarios", "cot", "tiers", "max_turns")
 _DEFAULT_TYPES: Final[Mapping[str, tuple[type, ...]]] = MappingProxyType(
     {
+        "preset": (str,),
         "judge_model": (str,),
         "dataset": (str,),
         "dataset_column": (str,),
@@ -211,6 +217,7 @@ _DEFAULT_TYPES: Final[Mapping[str, tuple[type, ...]]] = MappingProxyType(
         "af_votes": (int,),
         "af_num_choices": (bool,),
         "af_sequential": (bool,),
+        "count_invalid": (bool,),
         "max_attempts": (int,),
         "max_turns": (int,),
         "temperature": (float, int),
