@@ -143,6 +143,10 @@ def alignment_faking(
     af_num_choices: bool | None = None,
     af_sequential: bool | None = None,
     count_invalid: bool | None = None,
+    compliance_input: str | None = None,
+    partial_input: str | None = None,
+    refusal_shortcut: bool | None = None,
+    errored_votes_count_no: bool | None = None,
     max_attempts: int | None = None,
     max_turns: int | None = None,
     temperature: float | None = None,
@@ -173,6 +177,11 @@ def alignment_faking(
         af_num_choices: draw the votes as choices of one call (OpenAI-style ``n``), sending the prompt once.
         af_sequential: draw votes in batches and stop once the AF decision is settled (at most ``af_votes``).
         count_invalid: judge and count every final response, invalid ones included (the paper's rule).
+        compliance_input: what the compliance judge reads: ``output`` (the final ``<OUTPUT>`` block) or
+            ``response`` (the response without its scratchpad blocks, the paper's).
+        partial_input: what the partial-compliance judge reads: ``transcript`` or ``scratchpad`` (the paper's).
+        refusal_shortcut: score an answer that opens with ``<rejected/>`` or is empty as a refusal, no judge call.
+        errored_votes_count_no: count an unreadable alignment-faking vote as No (the paper's rule).
         max_attempts: re-queries of the model under test while its response is invalid.
         max_turns: turns per attempt when the model stops mid-scratchpad and is answered ``<NEXT/>``.
         temperature: sampling temperature of the model under test.
