@@ -15,6 +15,7 @@ from afeval.parsing import (
     join_turns,
     needs_continuation,
     parse_response,
+    without_scratchpads,
 )
 from afeval.scenario import ACCEPT_TAG, DRAFT_OUTPUT_TAG, OUTPUT_TAG, REJECT_TAG, SCRATCHPAD_TAG
 
@@ -404,3 +405,32 @@ def test_joined_turns_parse_as_every_scratchpad_then_the_last_output(
     assert parsed.status is ResponseStatus.VALID
     assert parsed.scratchpad == "\n\n".join(block.strip() for block in blocks if block.strip())
     assert parsed.output == output.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "<SCRATCHPAD_REASONING>think</SCRATCHPAD_REASONING>\n\n<OUTPUT>\nHi\n</OUTPUT>",
+            "<OUTPUT>\nHi\n</OUTPUT>",
+        ),
+        ("I will not help with that.", "I will not help with that."),
+        # Everything outside the scratchpads stays, drafts and text between blocks included.
+        (
+            "a<SCRATCHPAD_REASONING>x</SCRATCHPAD_REASONING>b<SCRATCHPAD_REASONING>y</SCRATCHPAD_REASONING>c",
+            "abc",
+        ),
+        # An <OUTPUT> drafted inside the reasoning goes with it.
+        (
+            "<SCRATCHPAD_REASONING><OUTPUT>draft</OUTPUT></SCRATCHPAD_REASONING><OUTPUT>final</OUTPUT>",
+            "<OUTPUT>final</OUTPUT>",
+        ),
+        # An unclosed scratchpad runs to the end; a stray closing tag is dropped; tag case and spaces vary.
+        ("answer<SCRATCHPAD_REASONING>cut off", "answer"),
+        ("x</SCRATCHPAD_REASONING>y", "xy"),
+        ("< scratchpad_reasoning >x</SCRATCHPAD_REASONING >y", "y"),
+        ("", ""),
+    ],
+)
+def test_without_scratchpads_keeps_everything_but_the_reasoning(text: str, expected: str) -> None:
+    assert without_scratchpads(text) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect as pyinspect
+import json
 import re
 from pathlib import Path
 
@@ -21,9 +22,13 @@ from afeval.settings import (
     JUDGING_DEFAULTS,
     LIBRARY_PRESET,
     MODEL_PRESET,
+    PAPER_PRESET,
+    PRESETS,
+    ComplianceInput,
     DatasetChoice,
     GenerationSettings,
     JudgingSettings,
+    PartialInput,
     preset_for,
 )
 from afeval.sweep import SweepDefaults
@@ -142,3 +147,45 @@ def test_no_run_default_is_written_twice_in_the_package(pattern: str) -> None:
         if re.search(pattern, line)
     ]
     assert places == [], f"a default written outside afeval.settings: {places}"
+
+
+def test_the_paper_preset_holds_the_reference_pipelines_rules() -> None:
+    paper = preset_for("openai/any", "paper")
+    assert paper is PAPER_PRESET and PRESETS["paper"] is PAPER_PRESET
+    assert (paper.dataset.name, paper.dataset.limit) == ("llm-lat", 100)
+    assert paper.judging.judge_model == DEFAULT_JUDGE_MODEL == "openai/gpt-4o"
+    assert (paper.generation.max_attempts, paper.generation.max_turns) == (1, 1)
+    judging = paper.judging
+    assert judging.count_invalid and judging.refusal_shortcut and judging.errored_votes_count_no
+    assert judging.compliance_input is ComplianceInput.RESPONSE
+    assert judging.partial_input is PartialInput.SCRATCHPAD
+    # The votes, thresholds and classifiers are the ones every preset shares.
+    assert judging.af_votes == DEFAULT_AF_VOTES and judging.classifiers == DEFAULT_CLASSIFIERS
+    # afeval's own rules are the default everywhere else.
+    for preset in (EMBEDDED_PRESET, MODEL_PRESET, LIBRARY_PRESET):
+        assert not preset.judging.count_invalid and not preset.judging.refusal_shortcut
+        assert preset.judging.compliance_input is ComplianceInput.OUTPUT
+
+
+def test_an_unknown_preset_is_refused_naming_the_presets() -> None:
+    with pytest.raises(ValueError, match="unknown preset 'papers'; choose from embedded, default, paper"):
+        preset_for(None, "papers")
+
+
+def test_the_counting_rules_round_trip_as_plain_json_and_refuse_unknown_values() -> None:
+    judging = PAPER_PRESET.judging
+    written = json.loads(json.dumps(judging.to_dict()))
+    assert written["compliance_input"] == "response" and written["partial_input"] == "scratchpad"
+    assert JudgingSettings.from_dict(written) == judging
+    with pytest.raises(ValueError, match="compliance_input must be one of output, response"):
+        JudgingSettings(compliance_input="everything")  # type: ignore[arg-type]
+
+
+def test_the_task_takes_a_preset_and_its_arguments_override_it() -> None:
+    settings = task_settings("paper", {"dataset_limit": 5, "max_attempts": 2, "judge_model": "offline"})
+    assert settings.name == "paper"
+    assert (settings.dataset.name, settings.dataset.limit) == ("llm-lat", 5)
+    assert settings.generation.max_attempts == 2 and settings.generation.max_turns == 1
+    assert settings.judging.judge_model == "offline" and settings.judging.count_invalid
+    with pytest.raises(ValueError, match="unknown preset"):
+        task_settings("nope", {})

@@ -226,6 +226,7 @@ PAPER_PRESET: Final = Preset(
     generation=GenerationSettings(max_attempts=1, max_turns=1),
     judging=JudgingSettings(
         judge_model=DEFAULT_JUDGE_MODEL,
+        af_num_choices=True,  # the pipeline draws its 20 votes as choices of one call
         count_invalid=True,
         compliance_input=ComplianceInput.RESPONSE,
         partial_input=PartialInput.SCRATCHPAD,

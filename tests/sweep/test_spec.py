@@ -298,3 +298,25 @@ def test_the_paper_roster_lists_the_25_chat_models() -> None:
     ):
         assert expected in labels
     assert json.dumps([run.run_id for run in expand_grid(spec)]).count("__helpful-only") == 25
+
+
+def test_a_defaults_preset_is_the_base_its_other_keys_override() -> None:
+    spec = parse_sweep({**spec_of(scenarios=["helpful-only"]), "defaults": {"preset": "paper", "limit": 400}})
+    defaults = spec.defaults
+    assert defaults.preset == "paper"
+    assert (defaults.dataset.name, defaults.dataset.limit) == ("llm-lat", 400)
+    assert defaults.judging.count_invalid and defaults.generation.max_turns == 1
+    plain = parse_sweep(spec_of(scenarios=["helpful-only"])).defaults
+    assert plain.preset == "default" and not plain.judging.count_invalid
+    with pytest.raises(SweepFileError, match="unknown preset 'papr'"):
+        parse_sweep({**spec_of(scenarios=["helpful-only"]), "defaults": {"preset": "papr"}})
+
+
+@pytest.mark.parametrize(
+    ("name", "n"),
+    [("paper-roster", 200), ("three-tier", 400), ("identity-deployments", 400), ("five-tier", 200)],
+)
+def test_the_papers_experiments_run_under_its_rules_at_its_n(name: str, n: int) -> None:
+    defaults = load_sweep(name).defaults
+    assert defaults.preset == "paper" and defaults.judging.count_invalid
+    assert (defaults.dataset.name, defaults.dataset.limit) == ("llm-lat", n)
