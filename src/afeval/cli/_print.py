@@ -22,8 +22,7 @@ from afeval.cost import active_price_table, cost_line
 from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
 from afeval.errors import AfevalError
 from afeval.report.html import ReportFiles
-from afeval.results import RunSummaryDocument
-from afeval.settings import ComplianceInput, PartialInput
+from afeval.results import RunSummaryDocument, counting_rules
 from afeval.stats import PairedGapEstimate, RateEstimate
 from afeval.sweep import CallEstimate, estimate_usd
 from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
@@ -104,35 +103,6 @@ def _sigma_text(sigma: float | None, has_gap: bool | None) -> str:
         return ""
     flag = "has a gap" if has_gap else "no gap"
     return f" · 1σ ±{sigma:.1%}, {flag} (paper: > 1 point)"
-
-
-def counting_rules(summary: RunSummaryDocument) -> str:
-    """Under which rules the printed numbers were obtained: the preset, and how responses were counted and
-    judged (docs/fidelity.md)."""
-    judges = summary.judges
-    preset = summary.preset or "custom"
-    if judges is None or judges.count_invalid is None:
-        return f"{preset} (a file from before the counting rules were recorded: invalid responses left out)"
-    compliance_reads = (
-        "response without scratchpads"
-        if judges.compliance_input == ComplianceInput.RESPONSE
-        else "final output"
-    )
-    partial_reads = (
-        "scratchpad alone"
-        if judges.partial_input == PartialInput.SCRATCHPAD
-        else "request, scratchpad and output"
-    )
-    parts = [
-        "every response counted, invalid ones included" if judges.count_invalid else "valid responses only",
-        f"compliance judge reads the {compliance_reads}",
-        f"partial-compliance judge reads the {partial_reads}",
-    ]
-    if judges.refusal_shortcut:
-        parts.append("canned refusals scored without a judge")
-    if judges.errored_votes_count_no:
-        parts.append("unreadable AF votes count No")
-    return f"{preset} — " + "; ".join(parts)
 
 
 def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") -> None:

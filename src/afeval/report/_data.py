@@ -204,6 +204,8 @@ class GapValue:
     ci95: tuple[float, float] | None
     p_value: float | None
     paired: PairedGapEstimate | None = None
+    sigma: float | None = None  # the paper's 1σ error of the gap
+    has_gap: bool | None = None  # the paper's flag: above one percentage point
 
 
 def gaps_of(summary: RunSummaryDocument) -> tuple[GapValue, ...]:
@@ -217,6 +219,8 @@ def gaps_of(summary: RunSummaryDocument) -> tuple[GapValue, ...]:
             ci95=estimate.ci95,
             p_value=estimate.p_value,
             paired=estimate.paired,
+            sigma=estimate.sigma,
+            has_gap=estimate.has_gap if estimate.sigma is not None else None,
         )
         for name, (spec, estimate) in summary.gaps.items()
     )

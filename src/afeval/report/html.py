@@ -54,7 +54,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import DatasetBlock, RunSummaryDocument, slug
+from afeval.results import DatasetBlock, RunSummaryDocument, counting_rules, slug
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
@@ -255,6 +255,7 @@ def settings_rows(run: LoadedRun) -> list[tuple[str, str]]:
     dataset = s.dataset or DatasetBlock()
     counts = ", ".join(f"{tier} {block.n}" for tier, block in s.tiers.items())
     rows = [
+        ("rules", counting_rules(s)),
         ("model", _plain(s.model)),
         ("judge model", _plain(s.judge_model)),
         ("scenario", _plain(s.scenario)),
@@ -344,6 +345,8 @@ def gap_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
                 "value": _points(gap.value),
                 "ci": _interval(gap.ci95),
                 "p": f"{gap.p_value:.3g}" if gap.p_value is not None else "–",
+                "sigma": f"±{gap.sigma * 100:.1f} pp" if gap.sigma is not None else "–",
+                "has_gap": "–" if gap.has_gap is None else "yes" if gap.has_gap else "no",
                 "paired_value": _points(paired.value) if paired else "–",
                 "paired_ci": _interval(paired.ci95) if paired else "–",
                 "paired_method": paired.interval_method if paired else "",
