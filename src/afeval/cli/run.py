@@ -11,6 +11,8 @@ import typer
 from afeval.cli._options import (
     DisplayOption,
     ModelArgsOption,
+    PromptsOption,
+    ReferenceDirOption,
     comma_list,
     given_options,
     out_dir_option,
@@ -25,6 +27,7 @@ from afeval.cli._print import (
 )
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
+from afeval.reference import prompt_source
 from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, preset_for
 
@@ -183,6 +186,8 @@ def run(
             "Default: Inspect's auto.",
         ),
     ] = None,
+    prompts: PromptsOption = "afeval",
+    reference_dir: ReferenceDirOption = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     # The preset's settings, overridden by the options given that are named as their fields (--batch is the
@@ -222,6 +227,8 @@ def run(
             display=display,
             live_log=live_log,
             max_cost=max_cost,
+            prompts=prompt_source(prompts),
+            reference_dir=reference_dir,
         )
         result = run_evaluation(config)
     print_run_result(result)
