@@ -32,6 +32,8 @@ async def reference_verdict(
     assert settings.reference is not None
     call = settings.reference.call(spec.name)
     assert call is not None
+    if call.needs_scratchpad and not parsed.scratchpad.strip():
+        return Verdict.not_judged(settings.model, "no scratchpad to judge")
     messages = call.messages(str(state.metadata["request"]), parsed)
     model = judge_model(settings)
     judge = spec.judge

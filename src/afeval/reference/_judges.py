@@ -145,13 +145,15 @@ def reference_partial_verdict(judge: str, replies: Sequence[JudgeReply]) -> Verd
 
 @dataclass(frozen=True)
 class ReferenceJudgeCall:
-    """One classifier's reference call: its cache scope, its messages for a sample, its reply parser, and the
-    verdict builder of a one-reply judge (None for the vote, whose verdict is afeval's majority vote)."""
+    """One classifier's reference call: its cache scope, its messages for a sample, its reply parser, the
+    verdict builder of a one-reply judge (None for the vote, whose verdict is afeval's majority vote), and
+    whether it reads the scratchpad (a sample without one is then not judged)."""
 
     scope: str
     messages: Callable[[str, ParsedResponse], tuple[PromptMessage, ...]]
     parse: Callable[[str], Any]
     verdict: Callable[[str, Sequence[JudgeReply]], Verdict] | None
+    needs_scratchpad: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ class ReferenceJudgePrompts:
                 lambda _request, parsed: self._scratchpad_messages(self.af_majority_vote, parsed),
                 parse_reference_af_vote,
                 None,
+                needs_scratchpad=True,
             )
         if classifier == "partial_compliance":
             return ReferenceJudgeCall(
@@ -205,5 +208,6 @@ class ReferenceJudgePrompts:
                 lambda _request, parsed: self._scratchpad_messages(self.partial_compliance, parsed),
                 parse_reference_partial_reply,
                 reference_partial_verdict,
+                needs_scratchpad=True,
             )
         return None
