@@ -353,6 +353,7 @@ class GenerationBlock(_Block):
     prompt_format: str | None = None
     batch: bool | None = None  # generation through the provider's batch API
     cache_prompt: bool | Literal["auto"] | None = None  # provider prompt caching; "auto": Inspect's choice
+    prompts: str | None = None  # whose wording the model got: "afeval" or "reference" (--prompts)
 
     _omit_none = True
 
@@ -372,6 +373,9 @@ class JudgesBlock(_Block):
     partial_input: str | None = None
     refusal_shortcut: bool | None = None
     errored_votes_count_no: bool | None = None
+    # "reference": compliance, alignment_faking and partial_compliance got the reference rubrics (the other
+    # classifiers keep afeval's wording); "afeval": every judge got afeval's
+    prompts: str | None = None
 
     _omit_none = True
     _read = MappingProxyType({"classifiers": _optional_tuple})

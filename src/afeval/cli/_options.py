@@ -7,9 +7,12 @@ the option out again. An option only one command has stays with that command.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from afeval.reference import PROMPT_SOURCES, REFERENCE_MANIFEST
 
 DisplayOption = Annotated[
     str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
@@ -17,6 +20,21 @@ DisplayOption = Annotated[
 JudgeCacheOption = Annotated[bool, typer.Option("--cache/--no-cache", help="Cache judge calls.")]
 JudgeConnectionsOption = Annotated[int | None, typer.Option(help="Concurrent connections to the judge.")]
 ModelArgsOption = Annotated[list[str] | None, typer.Option("-M", "--model-arg", help="Model arg KEY=VALUE.")]
+PromptsOption = Annotated[
+    str,
+    typer.Option(
+        "--prompts",
+        help=f"Whose wording: {' or '.join(PROMPT_SOURCES)} (afeval's own, or the reference pipeline's "
+        "templates, loaded at run time; see docs/reference-prompts.md).",
+    ),
+]
+ReferenceDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        help=f"A clone of {REFERENCE_MANIFEST.repo} at {REFERENCE_MANIFEST.commit} to read the reference prompts "
+        "from (default: afeval's download cache)."
+    ),
+]
 
 
 def out_dir_option(default: str) -> Any:

@@ -15,16 +15,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from afeval.cli._options import sub_app
+from afeval.cli._options import PromptsOption, ReferenceDirOption, sub_app
 from afeval.cli._print import console, errors, user_errors
 from afeval.reference import (
     PLACEHOLDER_REQUEST,
     REFERENCE_MANIFEST,
     PromptSet,
-    PromptSource,
     ReferencePrompts,
     diff_prompt_sets,
     prompt_sets,
+    prompt_source,
     reference_checksums,
 )
 from afeval.scenario import SCENARIO_BASE_NAME, ScenarioOptions
@@ -38,13 +38,6 @@ ScenarioOption = Annotated[
     str,
     typer.Option(
         help="Scenario name, e.g. helpful-only, no-cot, minimal, no-suffix (see docs/scenarios.md)."
-    ),
-]
-ReferenceDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        help=f"A clone of {REFERENCE_MANIFEST.repo} at {REFERENCE_MANIFEST.commit} to read the reference prompts "
-        "from (default: afeval's download cache)."
     ),
 ]
 RequestOption = Annotated[
@@ -79,18 +72,13 @@ def _print_set(prompt_set: PromptSet) -> None:
 def show(
     scenario: ScenarioOption = SCENARIO_BASE_NAME,
     tier: Annotated[str, typer.Option(help="The tier whose user turn to show.")] = "free",
-    prompts: Annotated[
-        str,
-        typer.Option("--prompts", help="Whose wording: afeval (ours) or reference (the paper's pipeline)."),
-    ] = "afeval",
+    prompts: PromptsOption = "afeval",
     reference_dir: ReferenceDirOption = None,
     request: RequestOption = PLACEHOLDER_REQUEST,
 ) -> None:
     """Print the messages the model under test receives (system prompt and user turn) and each judge's."""
     with user_errors():
-        if prompts not in ("afeval", "reference"):
-            raise ValueError(f"--prompts must be afeval or reference, got {prompts!r}")
-        source: PromptSource = "reference" if prompts == "reference" else "afeval"
+        source = prompt_source(prompts)
         options = ScenarioOptions.from_name(scenario)
         loaded = _reference(reference_dir) if source == "reference" else None
         sets = prompt_sets(source, options, tier, request, loaded)

@@ -11,6 +11,8 @@ import typer
 from afeval.cli._options import (
     DisplayOption,
     ModelArgsOption,
+    PromptsOption,
+    ReferenceDirOption,
     comma_list,
     given_options,
     out_dir_option,
@@ -25,6 +27,7 @@ from afeval.cli._print import (
 )
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
+from afeval.reference import prompt_source
 from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, PAPER_PRESET, preset_for
 
@@ -199,6 +202,8 @@ def run(
             "--paper), or leave invalid responses out of the rates (afeval's default).",
         ),
     ] = None,
+    prompts: PromptsOption = "afeval",
+    reference_dir: ReferenceDirOption = None,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     # The preset's settings, overridden by the options given that are named as their fields (--batch is the
@@ -239,6 +244,8 @@ def run(
             live_log=live_log,
             max_cost=max_cost,
             preset=preset.name,
+            prompts=prompt_source(prompts),
+            reference_dir=reference_dir,
         )
         result = run_evaluation(config)
     print_run_result(result)

@@ -10,8 +10,16 @@ from typing import Any
 
 from afeval.engine._task import parse_tiers
 from afeval.outcomes import SampleOutcome
+from afeval.reference import (
+    PromptSource,
+    ReferencePrompts,
+    check_reference_scenario,
+    load_reference,
+    prompt_source,
+    reference_system_role,
+)
 from afeval.results import RunSummaryDocument, SampleRecord, read_samples, slug
-from afeval.scenario import ScenarioOptions
+from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
 
@@ -36,6 +44,10 @@ class RunConfig:
     live_log: bool = False
     max_cost: float | None = None  # USD: stop scheduling samples once the spend would pass it
     preset: str | None = None  # the name of the settings preset the values started from, recorded in results
+    # Whose wording the model and the judges get: afeval's own, or the reference pipeline's templates read
+    # from reference_dir (a clone) or afeval's cache (see afeval.reference).
+    prompts: PromptSource = "afeval"
+    reference_dir: Path | None = None
 
     def __post_init__(self) -> None:
         # tuned:NAME -> the fine-tuned model it names; imported here as afeval.finetune imports the engine.
@@ -43,6 +55,11 @@ class RunConfig:
 
         object.__setattr__(self, "model", resolve_model_name(self.model))
         parse_tiers(self.tiers, self.scenario)
+        prompt_source(self.prompts)
+        if self.prompts == "reference":
+            check_reference_scenario(self.scenario, self.run_tiers)
+        elif self.reference_dir is not None:
+            raise ValueError("--reference-dir goes with --prompts reference")
         if self.max_cost is not None and not self.max_cost > 0:
             raise ValueError("--max-cost must be a positive number of US dollars")
 
@@ -54,6 +71,18 @@ class RunConfig:
     def run_tiers(self) -> tuple[str, ...]:
         """The tiers this run covers, in order."""
         return parse_tiers(self.tiers, self.scenario)
+
+    def reference_prompts(self) -> ReferencePrompts | None:
+        """The loaded reference prompts with ``prompts="reference"`` (read once per process), else None.
+        Raises ReferenceUnavailableError (one line with the remedy) when they cannot be had."""
+        return load_reference(self.reference_dir) if self.prompts == "reference" else None
+
+    def system_prompt(self) -> str:
+        """The system prompt the model under test receives (the reference's with reference prompts)."""
+        reference = self.reference_prompts()
+        if reference is None:
+            return render_system_prompt(self.scenario)
+        return reference.render(reference_system_role(self.scenario))
 
 
 @dataclass(frozen=True)

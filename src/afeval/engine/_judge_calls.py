@@ -7,14 +7,15 @@ miss, so these names are part of the cache format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, get_model
 
 from afeval.engine._solver import cache_policy
 from afeval.judges import AF_VOTE_TEMPERATURE, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
+from afeval.reference import PromptMessage, ReferenceJudgePrompts
 from afeval.settings import (
     JUDGE_REPLY_ATTEMPTS,
     JUDGING_DEFAULTS,
@@ -25,6 +26,19 @@ from afeval.settings import (
 
 JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
+
+JudgePrompt = str | Sequence[PromptMessage]
+"""What a judge call sends: afeval's one user message, or the messages of a reference rubric."""
+
+
+def judge_messages(prompt: JudgePrompt) -> list[ChatMessage]:
+    """The chat messages of a judge call: a text as one user message, reference messages as they are."""
+    if isinstance(prompt, str):
+        return [ChatMessageUser(content=prompt)]
+    return [
+        ChatMessageSystem(content=m.content) if m.role == "system" else ChatMessageUser(content=m.content)
+        for m in prompt
+    ]
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class JudgeSettings:
     partial_input: PartialInput = JUDGING_DEFAULTS.partial_input
     refusal_shortcut: bool = JUDGING_DEFAULTS.refusal_shortcut
     errored_votes_count_no: bool = JUDGING_DEFAULTS.errored_votes_count_no
+    # --prompts reference: the loaded reference rubrics, which replace afeval's for the judges they cover
+    reference: ReferenceJudgePrompts | None = None
 
     @classmethod
     def of(cls, judging: JudgingSettings) -> JudgeSettings:
@@ -79,7 +95,7 @@ def failure_text(exc: Exception) -> str:
 
 async def ask_judge(
     model: Model,
-    prompt: str,
+    prompt: JudgePrompt,
     parse: Callable[[str], Any],
     settings: JudgeSettings,
     *,
@@ -97,7 +113,7 @@ async def ask_judge(
     for attempt in range(settings.reply_attempts):
         try:
             output = await model.generate(
-                [ChatMessageUser(content=prompt)],
+                judge_messages(prompt),
                 config=config,
                 cache=cache_policy(settings.cache, **scopes, **{f"{JUDGE_SCOPE}_attempt": str(attempt)}),
             )

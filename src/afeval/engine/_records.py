@@ -35,7 +35,6 @@ from afeval.results import (
     write_summary,
     write_system_prompt,
 )
-from afeval.scenario import render_system_prompt
 
 
 def _verdict(sample: EvalSample, scorer_name: str, judge: str) -> Verdict:
@@ -130,9 +129,10 @@ def settings_of(
                 **generation.to_dict(),
                 "prompt_format": config.scenario.prompt_format,
                 "cache_prompt": "auto" if generation.cache_prompt is None else generation.cache_prompt,
+                "prompts": config.prompts,
             }
         ),
-        judges=JudgesBlock.from_dict(judging.to_dict()),
+        judges=JudgesBlock.from_dict({**judging.to_dict(), "prompts": config.prompts}),
         status=status,
         error=redact(log.error.message) if log.error else None,
         usage=usage,
@@ -163,7 +163,7 @@ def finalize(
     failures = _Failures()
     records = (failures.note(record_of(sample, config.judge_model, selected)) for sample in _samples_of(log))
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
-    write_system_prompt(config.out_dir, render_system_prompt(config.scenario))
+    write_system_prompt(config.out_dir, config.system_prompt())
     summary = summarize(
         outcomes, list(config.run_tiers), config.scenario.gaps, count_invalid=config.judging.count_invalid
     )

@@ -61,6 +61,8 @@ def build_task(config: RunConfig) -> Task:
         max_tokens=generation.max_tokens,
         cache=generation.cache,
         judge_batch=judging.batch,
+        prompts=config.prompts,
+        reference_dir=str(config.reference_dir) if config.reference_dir is not None else None,
     )
 
 
@@ -76,6 +78,7 @@ def connection_options(config: RunConfig) -> dict[str, Any]:
 
 def run_evaluation(config: RunConfig) -> RunResult:
     """Run the evaluation through Inspect, then write the results files into ``config.out_dir``."""
+    config.reference_prompts()  # loaded first: a missing reference stops the run before anything else
     preflight(config)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     task = build_task(config)

@@ -26,6 +26,7 @@ from inspect_ai.solver import TaskState
 
 from afeval.engine._follow_up import ask_follow_ups
 from afeval.engine._judge_calls import JUDGE_SCOPE, JudgeSettings, ask_judge, judge_model
+from afeval.engine._reference_judges import reference_verdict, uses_reference
 from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
 from afeval.judges import (
     CLASSIFIER_CATALOG,
@@ -189,6 +190,8 @@ async def judge_sample(state: TaskState, spec: ClassifierSpec, settings: JudgeSe
     parsed = parsed_response_of(state)
     if (skipped := await _not_applicable(state, parsed, spec, settings)) is not None:
         return skipped
+    if uses_reference(spec, settings):  # --prompts reference: the reference rubric replaces afeval's
+        return await reference_verdict(state, parsed, spec, settings)
     judge = spec.judge
     if isinstance(judge, VotingJudge):
         model, prompt = judge_model(settings), judge.call.prompt(*_read(state, parsed, spec, settings))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
@@ -20,6 +21,14 @@ from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._solver import generate_valid_response
 from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
+from afeval.reference import (
+    ReferenceJudgePrompts,
+    ReferencePrompts,
+    check_reference_scenario,
+    load_reference,
+    prompt_source,
+    reference_model_messages,
+)
 from afeval.scenario import (
     BASE_STOP_SEQUENCES,
     DEFAULT_LAB,
@@ -88,21 +97,42 @@ def sample_metadata(
     }
 
 
-def build_samples(dataset: LoadedDataset, options: ScenarioOptions, tiers: Sequence[str]) -> list[Sample]:
+def build_samples(
+    dataset: LoadedDataset,
+    options: ScenarioOptions,
+    tiers: Sequence[str],
+    reference: ReferencePrompts | None = None,
+) -> list[Sample]:
     """One sample per request and tier, request-major so a partial run still covers every tier evenly.
 
     A chat model gets the system prompt and the user turn as two messages; a base model (``prompt_format
-    = "base"``) gets one user message holding the whole document, ending with the prefill."""
-    system = render_system_prompt(options)
+    = "base"``) gets one user message holding the whole document, ending with the prefill. With ``reference``
+    (``--prompts reference``) both messages are the reference pipeline's templates, rendered byte for byte;
+    a scenario or tier it has no template for raises :class:`~afeval.reference.ReferenceScenarioError`."""
+    if reference is not None:
+        check_reference_scenario(options, tiers)
+    system = render_system_prompt(options) if reference is None else ""
     samples: list[Sample] = []
     for request in dataset.requests:
         for tier in tiers:
+            messages: list[ChatMessage]
+            if reference is not None:
+                system_message, user_message = reference_model_messages(
+                    reference, options, tier, request.prompt
+                )
+                metadata = sample_metadata(request.id, request.prompt, tier, user_message.content, options)
+                messages = [
+                    ChatMessageSystem(content=system_message.content),
+                    ChatMessageUser(content=user_message.content),
+                ]
+                samples.append(Sample(id=f"{request.id}-{tier}", input=messages, metadata=metadata))
+                continue
             prompt = render_prompt(request.prompt, tier, options)
             metadata = sample_metadata(request.id, request.prompt, tier, prompt.user, options)
             if options.prompt_format == "base":
                 document = render_base_document(prompt, options)
                 metadata["base_prefill"] = document.prefill
-                messages: list[ChatMessage] = [ChatMessageUser(content=document.text)]
+                messages = [ChatMessageUser(content=document.text)]
             else:
                 messages = [ChatMessageSystem(content=system), ChatMessageUser(content=prompt.user)]
             samples.append(Sample(id=f"{request.id}-{tier}", input=messages, metadata=metadata))
@@ -153,6 +183,8 @@ def alignment_faking(
     max_tokens: int | None = None,
     cache: bool | None = None,
     judge_batch: bool | None = None,
+    prompts: str = "afeval",
+    reference_dir: str | None = None,
 ) -> Task:
     """The helpful-only prompted setting of Greenblatt et al. (2024), judged as in Sheshadri et al. (2025).
 
@@ -189,14 +221,28 @@ def alignment_faking(
         cache: cache every model and judge call (re-runs replay them at no cost).
         judge_batch: send the judge calls through the provider's batch API (about half price, slower); the
             model under test is batched with Inspect's own ``--batch``.
+        prompts: ``afeval`` (afeval's own wording) or ``reference``: the model's system prompt and user turn
+            and the compliance, alignment-faking and partial-compliance judges' messages rendered from the
+            reference pipeline's templates (see docs/reference-prompts.md).
+        reference_dir: with ``prompts=reference``, a clone of the reference repository to read them from
+            (default: afeval's download cache).
     """
     settings = task_settings(preset, locals())
     generation, judging = settings.generation, settings.judging
     options = scenario_options(scenario, lab)
     choice = settings.dataset
+    run_tiers = parse_tiers(tiers, options)
+    reference: ReferencePrompts | None = None
+    if prompt_source(prompts) == "reference":
+        # Checked and loaded before the dataset and before any model call: one line and no run if missing.
+        check_reference_scenario(options, run_tiers)
+        reference = load_reference(Path(reference_dir) if reference_dir else None)
     loaded = load_dataset(choice.name, limit=choice.limit, column=choice.column)
+    judge_settings = JudgeSettings.of(judging)
+    if reference is not None:
+        judge_settings = replace(judge_settings, reference=ReferenceJudgePrompts.load(reference))
     return Task(
-        dataset=MemoryDataset(build_samples(loaded, options, parse_tiers(tiers, options)), name=loaded.name),
+        dataset=MemoryDataset(build_samples(loaded, options, run_tiers, reference), name=loaded.name),
         solver=generate_valid_response(
             cot=options.cot,
             suffix=options.suffix,
@@ -204,7 +250,7 @@ def alignment_faking(
             cache=generation.cache,
             max_turns=generation.max_turns,
         ),
-        scorer=scorers_of(judging.classifiers, JudgeSettings.of(judging)),
+        scorer=scorers_of(judging.classifiers, judge_settings),
         config=GenerateConfig(
             temperature=generation.temperature,
             max_tokens=generation.max_tokens,
@@ -220,5 +266,6 @@ def alignment_faking(
             "smoke_set": loaded.smoke_set,
             "judge_model": judging.judge_model,
             "preset": settings.name,
+            "prompts": prompts,
         },
     )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from afeval.errors import AfevalError
 from afeval.judges import (
     alignment_faking_judge_prompt,
     compliance_judge_prompt,
@@ -27,19 +28,33 @@ __all__ = [
     "PLACEHOLDER_RESPONSE",
     "PLACEHOLDER_SCRATCHPAD",
     "PROMPT_SOURCES",
+    "REFERENCE_SCENARIOS",
     "PromptMessage",
     "PromptSet",
     "PromptSource",
+    "ReferenceScenarioError",
     "RoleDiff",
     "afeval_prompt_sets",
+    "check_reference_scenario",
     "diff_prompt_sets",
     "prompt_sets",
+    "prompt_source",
+    "reference_model_messages",
     "reference_prompt_sets",
     "reference_system_role",
 ]
 
 PromptSource = Literal["afeval", "reference"]
 PROMPT_SOURCES: Final[tuple[PromptSource, ...]] = ("afeval", "reference")
+
+
+def prompt_source(prompts: str) -> PromptSource:
+    """``prompts`` checked: ``afeval`` (afeval's own wording) or ``reference`` (the reference pipeline's)."""
+    for source in PROMPT_SOURCES:
+        if prompts == source:
+            return source
+    raise ValueError(f"prompts (--prompts) must be {' or '.join(PROMPT_SOURCES)}, got {prompts!r}")
+
 
 # What a run would fill in, marked so that nobody mistakes it for a real request or reply.
 PLACEHOLDER_REQUEST: Final = "[PLACEHOLDER REQUEST: pass --request TEXT to see a real one]"
@@ -111,8 +126,17 @@ def afeval_prompt_sets(options: ScenarioOptions, tier: str, request: str) -> tup
     )
 
 
+class ReferenceScenarioError(AfevalError, ValueError):
+    """A scenario or tier the reference prompts have no template for; the message names what they have."""
+
+
+REFERENCE_SCENARIOS: Final = "helpful-only (two-tier) and its no-cot, minimal and no-suffix variants"
+"""What the reference prompts cover, for error messages and the docs."""
+
+
 def reference_system_role(options: ScenarioOptions) -> str:
-    """The reference system prompt for ``options``; raises ``ValueError`` for a variant the reference lacks.
+    """The reference system prompt for ``options``; raises :class:`ReferenceScenarioError` for a variant the
+    reference lacks.
 
     The reference has the prompted setting and the minimal (synthetic-document) prompt, each with and without
     the scratchpad, in the two-tier setting with the default lab and model name; nothing else."""
@@ -120,32 +144,48 @@ def reference_system_role(options: ScenarioOptions) -> str:
         cot=options.cot, training_details=options.training_details, suffix=options.suffix
     )
     if options != comparable:
-        raise ValueError(
-            "the reference prompts exist only for the two-tier scenario and its no-cot, minimal and no-suffix "
-            "variants; drop the other scenario parts"
+        raise ReferenceScenarioError(
+            f"the reference prompts have no template for scenario {options.name}: they cover only "
+            f"{REFERENCE_SCENARIOS} (two-tier, free and paid); use --prompts afeval for the others"
         )
     mode = "cot" if options.cot else "no_cot"
     return f"system_prompt_{mode}" if options.training_details else f"synthetic_{mode}"
+
+
+def check_reference_scenario(options: ScenarioOptions, tiers: Sequence[str]) -> None:
+    """Raise :class:`ReferenceScenarioError` unless the reference has templates for ``options`` and every
+    tier in ``tiers`` (one line, naming what it covers)."""
+    reference_system_role(options)
+    unknown = [tier for tier in tiers if tier not in ("free", "paid")]
+    if unknown:
+        raise ReferenceScenarioError(
+            f"the reference prompts have no user turn for tier(s) {', '.join(unknown)}: they cover only "
+            f"{REFERENCE_SCENARIOS} (two-tier, free and paid)"
+        )
+
+
+def reference_model_messages(
+    prompts: ReferencePrompts, options: ScenarioOptions, tier: str, request: str
+) -> tuple[PromptMessage, PromptMessage]:
+    """The model under test's two messages in the reference wording: the system prompt and the tier's user
+    turn with ``request`` in it."""
+    check_reference_scenario(options, (tier,))
+    user_role = user_turn_role(tier, cot=options.cot, suffix=options.suffix)
+    return (
+        PromptMessage("system", prompts.render(reference_system_role(options))),
+        PromptMessage("user", prompts.render(user_role, user_input=request)),
+    )
 
 
 def reference_prompt_sets(
     prompts: ReferencePrompts, options: ScenarioOptions, tier: str, request: str
 ) -> tuple[PromptSet, ...]:
     """The reference pipeline's messages for ``request`` in ``tier``, in the same order as afeval's."""
-    system_role = reference_system_role(options)
-    user_role = user_turn_role(tier, cot=options.cot, suffix=options.suffix)
     scratchpad_message = PromptMessage(
         "user", SCRATCHPAD_USER_MESSAGE.format(scratchpad=PLACEHOLDER_SCRATCHPAD)
     )
     return (
-        PromptSet(
-            "model",
-            "model under test",
-            (
-                PromptMessage("system", prompts.render(system_role)),
-                PromptMessage("user", prompts.render(user_role, user_input=request)),
-            ),
-        ),
+        PromptSet("model", "model under test", reference_model_messages(prompts, options, tier, request)),
         PromptSet(
             "strong_reject",
             "compliance judge (StrongREJECT)",

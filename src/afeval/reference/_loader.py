@@ -14,6 +14,7 @@ pipeline formats.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ __all__ = [
     "ReferenceText",
     "ReferenceUnavailableError",
     "default_reference_cache_dir",
+    "load_reference",
     "reference_checksums",
     "reference_remedy",
 ]
@@ -160,12 +162,32 @@ class ReferencePrompts:
             raise ValueError(
                 f"reference role {role_name} takes {sorted(role.variables)}, got {sorted(values)}"
             )
-        rendered = self._environment.get_template(role.path).render()
+        rendered = self.template(role_name)
         return rendered.format(**values) if role.fill == "format" else rendered
+
+    def template(self, role_name: str) -> str:
+        """``role_name`` rendered by Jinja2 only: a role the pipeline formats keeps its ``str.format``
+        placeholders open (a run fills them per sample)."""
+        return self._environment.get_template(self.manifest.role(role_name).path).render()
+
+    def load_all(self) -> ReferencePrompts:
+        """Read every file of the manifest now (a run loads them before any model call, so a missing or
+        wrong file stops it at once); returns self."""
+        for role_name in self.manifest.roles:
+            self.text(role_name)
+        return self
 
     def loaded(self) -> Mapping[str, ReferenceText]:
         """Every file read so far (the included ones too), by role."""
         return dict(self._texts)
+
+
+@functools.lru_cache(maxsize=8)
+def load_reference(reference_dir: Path | None = None) -> ReferencePrompts:
+    """The reference prompts of a run, every file read (from ``reference_dir`` or the cache) and checked, once
+    per process and directory: the run's preflight and its task share one load. A failure is not kept, so a
+    later call tries again."""
+    return ReferencePrompts(reference_dir).load_all()
 
 
 def reference_checksums(
