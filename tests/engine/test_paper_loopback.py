@@ -128,3 +128,18 @@ def test_explicit_options_override_the_paper_preset(state: FakeServerState, tmp_
     assert summary["judges"]["count_invalid"] is False and summary["generation"]["max_attempts"] == 3
     assert summary["judges"]["compliance_input"] == "response"  # the rest of the preset still holds
     assert (free["compliance"]["successes"], free["compliance"]["n"]) == (5, 6)
+
+
+def test_a_rescored_paper_run_keeps_its_rules(state: FakeServerState, tmp_path: Path) -> None:
+    run(tmp_path, "paper", "--paper")
+    rescored = tmp_path / "rescored"
+    result = CliRunner().invoke(
+        app, ["rescore", str(tmp_path / "paper"), "--judge-model", "offline", "--out", str(rescored),
+              "--display", "none"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((rescored / "summary.json").read_text())
+    assert summary["preset"] == "paper" and summary["judges"]["count_invalid"] is True
+    free = summary["tiers"]["free"]
+    # The offline judge reads the acceptance tag, so its rates differ; every sample is still counted.
+    assert free["compliance"]["n"] == N
