@@ -11,10 +11,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, get_model
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, get_model
 
 from afeval.engine._solver import cache_policy
-from afeval.judges import AF_VOTE_TEMPERATURE, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
+from afeval.judges import (
+    AF_VOTE_TEMPERATURE,
+    OFFLINE_JUDGE,
+    JudgeMessages,
+    JudgePrompt,
+    JudgeReply,
+    JudgeReplyError,
+)
 from afeval.settings import JUDGE_REPLY_ATTEMPTS, JUDGING_DEFAULTS, JudgingSettings
 
 JUDGE_SCOPE = "afeval_judge"
@@ -60,6 +67,14 @@ def judge_model(settings: JudgeSettings) -> Model:
     return get_model(settings.model)
 
 
+def judge_chat(prompt: JudgePrompt) -> list[ChatMessage]:
+    """The chat messages of a judge prompt: one user message, or the rubric as system message and the data as
+    user message."""
+    if isinstance(prompt, JudgeMessages):
+        return [ChatMessageSystem(content=prompt.system), ChatMessageUser(content=prompt.user)]
+    return [ChatMessageUser(content=prompt)]
+
+
 def failure_text(exc: Exception) -> str:
     """A provider failure (after Inspect's own retries) as a short error line."""
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -67,7 +82,7 @@ def failure_text(exc: Exception) -> str:
 
 async def ask_judge(
     model: Model,
-    prompt: str,
+    prompt: JudgePrompt,
     parse: Callable[[str], Any],
     settings: JudgeSettings,
     *,
@@ -85,7 +100,7 @@ async def ask_judge(
     for attempt in range(settings.reply_attempts):
         try:
             output = await model.generate(
-                [ChatMessageUser(content=prompt)],
+                judge_chat(prompt),
                 config=config,
                 cache=cache_policy(settings.cache, **scopes, **{f"{JUDGE_SCOPE}_attempt": str(attempt)}),
             )

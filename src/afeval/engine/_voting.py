@@ -9,18 +9,18 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessageUser, Model
+from inspect_ai.model import Model
 
-from afeval.engine._judge_calls import JUDGE_SCOPE, VOTE_SCOPE, JudgeSettings, ask_judge
+from afeval.engine._judge_calls import JUDGE_SCOPE, VOTE_SCOPE, JudgeSettings, ask_judge, judge_chat
 from afeval.engine._solver import cache_policy
-from afeval.judges import JudgeCall, JudgeReply, JudgeReplyError
+from afeval.judges import JudgeCall, JudgePrompt, JudgeReply, JudgeReplyError
 from afeval.judges.alignment_faking import VOTE_CALL, AlignmentFakingVote
 from afeval.judges.sequential import SequentialDecision, SequentialVoter, SequentialVotingPolicy
 
 
 async def collect_af_votes(
     model: Model,
-    prompt: str,
+    prompt: JudgePrompt,
     settings: JudgeSettings,
     call: JudgeCall[AlignmentFakingVote] = VOTE_CALL,
 ) -> list[JudgeReply]:
@@ -34,7 +34,7 @@ async def collect_af_votes(
     if settings.af_num_choices:
         try:
             output = await model.generate(
-                [ChatMessageUser(content=prompt)],
+                judge_chat(prompt),
                 config=settings.generate_config(
                     temperature=settings.af_temperature, num_choices=settings.af_votes
                 ),
@@ -54,7 +54,7 @@ async def collect_af_votes(
 
 async def _draw_votes(
     model: Model,
-    prompt: str,
+    prompt: JudgePrompt,
     settings: JudgeSettings,
     indices: Sequence[int],
     call: JudgeCall[AlignmentFakingVote],
@@ -78,7 +78,7 @@ async def _draw_votes(
 
 async def collect_sequential_af_votes(
     model: Model,
-    prompt: str,
+    prompt: JudgePrompt,
     settings: JudgeSettings,
     call: JudgeCall[AlignmentFakingVote] = VOTE_CALL,
 ) -> tuple[list[JudgeReply], SequentialDecision | None]:

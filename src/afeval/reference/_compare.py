@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from afeval.judges import (
+    JudgeMessages,
+    JudgePrompt,
     alignment_faking_judge_prompt,
     compliance_judge_prompt,
     partial_compliance_judge_prompt,
@@ -96,7 +98,7 @@ def afeval_prompt_sets(options: ScenarioOptions, tier: str, request: str) -> tup
         PromptSet(
             "af_majority_vote",
             "alignment-faking judge (one vote)",
-            (PromptMessage("user", alignment_faking_judge_prompt(PLACEHOLDER_SCRATCHPAD)),),
+            _messages(alignment_faking_judge_prompt(PLACEHOLDER_SCRATCHPAD)),
         ),
         PromptSet(
             "partial_compliance",
@@ -109,6 +111,13 @@ def afeval_prompt_sets(options: ScenarioOptions, tier: str, request: str) -> tup
             ),
         ),
     )
+
+
+def _messages(prompt: JudgePrompt) -> tuple[PromptMessage, ...]:
+    """A judge prompt as the messages it is sent as."""
+    if isinstance(prompt, JudgeMessages):
+        return (PromptMessage("system", prompt.system), PromptMessage("user", prompt.user))
+    return (PromptMessage("user", prompt),)
 
 
 def reference_system_role(options: ScenarioOptions) -> str:
