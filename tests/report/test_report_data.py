@@ -215,7 +215,7 @@ def test_viewer_rows_keep_prompt_scratchpad_and_output_apart(planted_run: Path) 
 
 def test_the_viewer_draws_scenario_tags_only() -> None:
     tags = scenario_tag_names()
-    for expected in ("SCRATCHPAD_REASONING", "OUTPUT", "user_input", "is_free_tier_user", "user_tier"):
+    for expected in ("SCRATCHPAD_REASONING", "OUTPUT", "user_input", "is_free_tier_user", "model_version"):
         assert expected in tags
     assert "request_fully_accepted" in tags and "rejected" in tags
     assert "script" not in tags and "img" not in tags
