@@ -160,12 +160,10 @@ def test_deployment_chart_orders_by_scope_and_separates_risk(tmp_path: Path) -> 
     assert chart is not None
     scopes = [scope for _, scope in deployment_order()]
     assert scopes == sorted(scopes)
-    assert chart.deployments == (
-        "throughput-testing",
-        "amateur-hackers",
-        "criminal-facilitation",
-        "bioweapon-attacks",
-    )
+    # The axis lists every catalogued deployment by scope, those without runs included.
+    assert chart.deployments == tuple(name for name, _ in deployment_order())
+    ran = ("throughput-testing", "amateur-hackers", "criminal-facilitation", "bioweapon-attacks")
+    assert [d for d in chart.deployments if d in ran] == list(ran)
     assert chart.models == ("example/model-a",)
     assert chart.risks == (NO_RISK, "suspected", "direct")
     assert len(chart.points) == 7
