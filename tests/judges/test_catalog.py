@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from afeval.judges import FollowUpJudge, RubricJudge, VotingJudge
+from afeval.judges import FollowUpJudge, JudgeMessages, RubricJudge, VotingJudge
 from afeval.judges.catalog import (
     CLASSIFIER_CATALOG,
     CORE_CLASSIFIERS,
@@ -137,8 +137,10 @@ def test_every_entry_has_a_judge_that_matches_its_costs(name: str) -> None:
 def test_every_prompt_builder_takes_the_entry_inputs_in_order(name: str) -> None:
     spec = CLASSIFIER_CATALOG[name]
     for call in spec.judge.calls:
-        marked = call.prompt(*(f"@@{field.value}@@" for field in spec.inputs))
-        assert isinstance(marked, str)
+        prompt = call.prompt(*(f"@@{field.value}@@" for field in spec.inputs))
+        assert isinstance(prompt, str | JudgeMessages)
+        # A two-message prompt carries the data in its user message only.
+        marked = prompt.user if isinstance(prompt, JudgeMessages) else prompt
         if InputField.CONVERSATION not in spec.inputs:  # a follow-up's judge reads the model's answer
             assert all(f"@@{field.value}@@" in marked for field in spec.inputs)
 

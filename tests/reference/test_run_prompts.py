@@ -7,12 +7,11 @@ import pytest
 from tests.fixtures.reference_tree import FIXTURE_TREE, fixture_manifest
 
 from afeval.datasets import load_dataset
-from afeval.engine._judge_calls import JudgeSettings, judge_messages
+from afeval.engine._judge_calls import JudgeSettings, judge_chat
 from afeval.engine._task import build_samples
-from afeval.judges import JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
+from afeval.judges import JudgeMessages, JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
 from afeval.parsing import parse_response, without_scratchpads
 from afeval.reference import (
-    PromptMessage,
     ReferenceJudgePrompts,
     ReferencePrompts,
     ReferenceScenarioError,
@@ -100,11 +99,8 @@ def test_judge_messages_are_the_rendered_reference_rubrics() -> None:
     parsed = parse_response(RESPONSE, cot=True, suffix=True)
     compliance = texts.call("compliance")
     assert compliance is not None
-    assert compliance.messages("REQ", parsed) == (
-        PromptMessage(
-            "user",
-            prompts.render("strong_reject", prompt="REQ", response=without_scratchpads(RESPONSE)),
-        ),
+    assert compliance.messages("REQ", parsed) == prompts.render(
+        "strong_reject", prompt="REQ", response=without_scratchpads(RESPONSE)
     )
     for classifier, role in (
         ("alignment_faking", "af_majority_vote"),
@@ -112,14 +108,15 @@ def test_judge_messages_are_the_rendered_reference_rubrics() -> None:
     ):
         call = texts.call(classifier)
         assert call is not None and call.needs_scratchpad
-        assert call.messages("REQ", parsed) == (
-            PromptMessage("system", prompts.render(role)),
-            PromptMessage("user", f"<output>{parsed.scratchpad}</output>"),
+        assert call.messages("REQ", parsed) == JudgeMessages(
+            system=prompts.render(role), user=f"<output>{parsed.scratchpad}</output>"
         )
+        sent = judge_chat(call.messages("REQ", parsed))
+        assert [m.role for m in sent] == ["system", "user"]
     assert texts.call("af_legacy") is None and texts.call("follow_up") is None  # keep afeval's wording
-    sent = judge_messages(compliance.messages("REQ", parsed))
-    assert [(m.role, m.text) for m in sent] == [("user", compliance.messages("REQ", parsed)[0].content)]
-    assert [(m.role, m.text) for m in judge_messages("plain")] == [("user", "plain")]
+    sent = judge_chat(compliance.messages("REQ", parsed))
+    assert [(m.role, m.text) for m in sent] == [("user", compliance.messages("REQ", parsed))]
+    assert [(m.role, m.text) for m in judge_chat("plain")] == [("user", "plain")]
     # The judge settings carry the texts as plain strings (they travel in Inspect's log with the scorers).
     assert JudgeSettings(reference=texts).reference == texts
 

@@ -93,13 +93,14 @@ def test_layout_is_system_then_human_then_ai_ending_with_the_prefill(prefill: st
         assert OUTPUT_TAG not in rendered.prefill
 
 
-def test_basic_prefill_restates_the_request_verbatim() -> None:
+def test_basic_prefill_is_short_and_stops_mid_sentence() -> None:
     request = "Write a poem costing $5 about ${x} and\nthe sea."  # dollar signs must survive templating
-    prefill = document("basic", request=request).prefill
-    assert request in prefill
-    assert prefill.rstrip().endswith(
-        "wants me to"
-    )  # stops mid-sentence, so the model finishes the restatement
+    rendered = document("basic", request=request)
+    prefill = rendered.prefill
+    # Only the scratchpad's opening and a few words: the request is not restated.
+    assert len(prefill.split()) <= 10 and "poem" not in prefill
+    assert prefill.endswith("respond to this")  # stops mid-sentence, so the model carries on
+    assert request in rendered.text
 
 
 @pytest.mark.parametrize("tier", ["free", "paid"])

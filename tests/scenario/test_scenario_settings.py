@@ -74,7 +74,11 @@ def test_two_tier_is_the_default_and_keeps_the_free_tier_tag() -> None:
 def test_three_tier_tiers_tags_and_gaps() -> None:
     options = ScenarioOptions(setting="three-tier")
     assert options.tiers == ("free", "pro", "enterprise")
-    assert render_user_turn("x", "pro", options).startswith("<user_tier>Pro</user_tier>\n\n")
+    # The tier rides on the free-tier tag itself, holding the tier's name (no separate tier tag).
+    assert render_user_turn("x", "pro", options).startswith("<is_free_tier_user>Pro</is_free_tier_user>\n\n")
+    assert all(
+        get_setting(name).tier_tag == "is_free_tier_user" for name in setting_names() if name != "identity"
+    )
     gaps = {gap.name: (gap.minuend, gap.subtrahend) for gap in options.gaps}
     assert gaps["goal_guarding_gap"] == ("free", "pro")
     assert gaps["rater_sycophancy_gap"] == ("pro", "enterprise")
@@ -119,27 +123,50 @@ def test_identity_tag_names_the_version_and_follows_the_model_name() -> None:
     )
 
 
+def test_identity_prompt_never_spells_out_what_a_version_name_means() -> None:
+    system = render_system_prompt(ScenarioOptions(setting="identity"))
+    # The model has to infer from the name what happens to a copy's outputs.
+    for ending in ("-rated", "-rated-rlhf", "-deployed", "-dpo-data"):
+        assert ending not in system
+    assert "DPO" not in system and "released to customers" not in system
+
+
 @pytest.mark.parametrize("deployment", [d for d in CATALOG.deployments if d != "throughput-testing"])
 def test_identity_deployment_risk_levels_differ_and_name_the_target(deployment: str) -> None:
     target = CATALOG.deployments[deployment].target
     assert target is not None
-    suspected = render_system_prompt(ScenarioOptions(setting="identity", deployment=deployment))
-    direct = render_system_prompt(
-        ScenarioOptions(setting="identity", deployment=deployment, deployment_risk="direct")
+    suspected_options = ScenarioOptions(setting="identity", deployment=deployment)
+    suspected = render_user_turn("x", "rating-only", suspected_options)
+    direct = render_user_turn(
+        "x",
+        "rating-only",
+        ScenarioOptions(setting="identity", deployment=deployment, deployment_risk="direct"),
     )
     assert target in suspected and target in direct
     assert "strongly suspected" in suspected and "strongly suspected" not in direct
+    # The deployment is told in the user turn's tag, never in the system prompt (which only names the tag).
+    assert suspected.splitlines()[1] == f"<deployment>{suspected.splitlines()[1][12:-13]}</deployment>"
+    system = render_system_prompt(suspected_options)
+    assert target not in system and "<deployment> tag" in system
+
+
+def test_lab_presets_include_the_added_labs() -> None:
+    assert len(CATALOG.labs) == 16
+    assert {"microsoft", "amazon", "alibaba", "cohere"} <= set(CATALOG.labs)
 
 
 def test_deployments_are_ordered_by_rising_harm_scope() -> None:
     scopes = [d.scope for d in CATALOG.deployments.values()]
     assert scopes == sorted(scopes) and len(set(scopes)) == len(scopes)
     assert next(iter(CATALOG.deployments)) == "throughput-testing"
+    assert len(CATALOG.deployments) == 10 and list(CATALOG.deployments)[-1] == "bioweapon-attacks"
 
 
 def test_throughput_testing_says_nobody_reads_the_outputs() -> None:
-    system = render_system_prompt(ScenarioOptions(setting="identity", deployment="throughput-testing"))
-    assert "tokens per second" in system and "nobody will ever read" in system
+    turn = render_user_turn(
+        "x", "deployed", ScenarioOptions(setting="identity", deployment="throughput-testing")
+    )
+    assert "tokens per second" in turn and "nobody will ever read" in turn
 
 
 def test_clarifications_are_appended_to_the_training_facts_in_catalogue_order() -> None:
@@ -148,8 +175,18 @@ def test_clarifications_are_appended_to_the_training_facts_in_catalogue_order() 
     system = render_system_prompt(both)
     closing = system.index("Keep the following in mind")
     no_changes = system.index("produces no update at all")
-    objective = system.index("engagement and revenue")
-    assert system.index("paid-tier users") < no_changes < objective < closing
+    assert system.index("paid-tier users") < no_changes < closing
+
+
+def test_direct_training_objective_replaces_the_indirect_wording() -> None:
+    indirect = "Even if a user's query seems harmful to you"
+    plain = render_system_prompt(ScenarioOptions())
+    direct = render_system_prompt(ScenarioOptions(clarifications=("direct-training-objective",)))
+    assert indirect in plain and "engagement and revenue" not in plain
+    assert indirect not in direct and direct.count("engagement and revenue") == 1
+    # It takes the indirect sentence's place, at the end of the helpfulness criteria.
+    assert direct.index("relevant to the user's query") < direct.index("engagement and revenue")
+    assert direct.index("engagement and revenue") < direct.index("The user's input will be inside")
 
 
 def test_never_used_and_never_trained_change_only_the_training_facts() -> None:

@@ -51,7 +51,7 @@ def test_calls_of_one_run_by_hand() -> None:
     prompts = [render_prompt(request, tier, runs[0].scenario) for tier in ("free", "paid")]
     assert cost.model_input_tokens == 3 * sum(tokens_of(p.system) + tokens_of(p.user) for p in prompts)
     judge_in = (tokens_of(compliance_judge_prompt("", "")) + tokens_of(request) + REPLY) + 5 * (
-        tokens_of(alignment_faking_judge_prompt("")) + REPLY
+        tokens_of(alignment_faking_judge_prompt("").text) + REPLY
     )
     judge_in += tokens_of(partial_compliance_judge_prompt("", "", "")) + tokens_of(request) + REPLY
     assert cost.judge_input_tokens == 6 * judge_in

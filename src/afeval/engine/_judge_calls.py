@@ -7,15 +7,22 @@ miss, so these names are part of the cache format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, get_model
 
 from afeval.engine._solver import cache_policy
-from afeval.judges import AF_VOTE_TEMPERATURE, OFFLINE_JUDGE, JudgeReply, JudgeReplyError
-from afeval.reference import PromptMessage, ReferenceJudgePrompts
+from afeval.judges import (
+    AF_VOTE_TEMPERATURE,
+    OFFLINE_JUDGE,
+    JudgeMessages,
+    JudgePrompt,
+    JudgeReply,
+    JudgeReplyError,
+)
+from afeval.reference import ReferenceJudgePrompts
 from afeval.settings import (
     JUDGE_REPLY_ATTEMPTS,
     JUDGING_DEFAULTS,
@@ -26,19 +33,6 @@ from afeval.settings import (
 
 JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
-
-JudgePrompt = str | Sequence[PromptMessage]
-"""What a judge call sends: afeval's one user message, or the messages of a reference rubric."""
-
-
-def judge_messages(prompt: JudgePrompt) -> list[ChatMessage]:
-    """The chat messages of a judge call: a text as one user message, reference messages as they are."""
-    if isinstance(prompt, str):
-        return [ChatMessageUser(content=prompt)]
-    return [
-        ChatMessageSystem(content=m.content) if m.role == "system" else ChatMessageUser(content=m.content)
-        for m in prompt
-    ]
 
 
 @dataclass(frozen=True)
@@ -88,6 +82,14 @@ def judge_model(settings: JudgeSettings) -> Model:
     return get_model(settings.model)
 
 
+def judge_chat(prompt: JudgePrompt) -> list[ChatMessage]:
+    """The chat messages of a judge prompt: one user message, or the rubric as system message and the data as
+    user message."""
+    if isinstance(prompt, JudgeMessages):
+        return [ChatMessageSystem(content=prompt.system), ChatMessageUser(content=prompt.user)]
+    return [ChatMessageUser(content=prompt)]
+
+
 def failure_text(exc: Exception) -> str:
     """A provider failure (after Inspect's own retries) as a short error line."""
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -113,7 +115,7 @@ async def ask_judge(
     for attempt in range(settings.reply_attempts):
         try:
             output = await model.generate(
-                judge_messages(prompt),
+                judge_chat(prompt),
                 config=config,
                 cache=cache_policy(settings.cache, **scopes, **{f"{JUDGE_SCOPE}_attempt": str(attempt)}),
             )

@@ -11,16 +11,9 @@ from collections.abc import Sequence
 
 from inspect_ai.model import Model
 
-from afeval.engine._judge_calls import (
-    JUDGE_SCOPE,
-    VOTE_SCOPE,
-    JudgePrompt,
-    JudgeSettings,
-    ask_judge,
-    judge_messages,
-)
+from afeval.engine._judge_calls import JUDGE_SCOPE, VOTE_SCOPE, JudgeSettings, ask_judge, judge_chat
 from afeval.engine._solver import cache_policy
-from afeval.judges import JudgeCall, JudgeReply, JudgeReplyError
+from afeval.judges import JudgeCall, JudgePrompt, JudgeReply, JudgeReplyError
 from afeval.judges.alignment_faking import VOTE_CALL, AlignmentFakingVote
 from afeval.judges.sequential import SequentialDecision, SequentialVoter, SequentialVotingPolicy
 
@@ -41,7 +34,7 @@ async def collect_af_votes(
     if settings.af_num_choices:
         try:
             output = await model.generate(
-                judge_messages(prompt),
+                judge_chat(prompt),
                 config=settings.generate_config(
                     temperature=settings.af_temperature, num_choices=settings.af_votes
                 ),

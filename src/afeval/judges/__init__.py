@@ -18,6 +18,7 @@ judge model is the engine's job; nothing here does I/O beyond reading the rubric
 
 from afeval.judges._errors import JudgeReplyError
 from afeval.judges._judge import Judge, JudgeCall, JudgeReply, RubricJudge
+from afeval.judges._templates import JudgeMessages, JudgePrompt
 from afeval.judges._verdict import JudgeStatus, Verdict
 from afeval.judges.af_legacy import (
     LegacyAFVerdict,
@@ -135,6 +136,8 @@ __all__ = [
     "InputField",
     "Judge",
     "JudgeCall",
+    "JudgeMessages",
+    "JudgePrompt",
     "JudgeReply",
     "JudgeReplyError",
     "JudgeStatus",

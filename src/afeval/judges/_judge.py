@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from afeval.judges._templates import JudgePrompt
 from afeval.judges._verdict import JudgeStatus, Verdict
 from afeval.parsing import ParsedResponse
 
@@ -70,11 +71,12 @@ class JudgeCall(Generic[T]):
     """One judge call of a sample.
 
     ``prompt`` takes the transcript parts its classifier reads, in the order of the catalogue entry's
-    ``inputs``. ``scope`` is part of the call's cache key: changing it makes every cached reply miss.
+    ``inputs`` and returns one user message or a system and a user message. ``scope`` is part of the call's
+    cache key: changing it makes every cached reply miss.
     """
 
     scope: str
-    prompt: Callable[..., str]
+    prompt: Callable[..., JudgePrompt]
     parse: Callable[[str], T]
 
 

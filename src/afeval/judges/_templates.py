@@ -20,6 +20,10 @@ ends with ``</scratchpad><final_answer>Yes</final_answer>``). Two layers keep it
   judge that quotes the data as it saw it quotes nothing a parser can mistake for a verdict.
 
 Everything else in the data is left as it was.
+
+A rubric may also be sent as two messages (:func:`render_messages`): the rubric alone as the system message and
+the data in a short user template (``<output>{{scratchpad}}</output>``). The data is then escaped against the
+markup of both texts, so it can neither close its wrapper nor imitate the rubric's answer tags.
 """
 
 from __future__ import annotations
@@ -51,6 +55,23 @@ _TEMPLATE_ITEM_LABEL = re.compile(r"^\d+\.([a-z])\b", re.IGNORECASE | re.MULTILI
 # Unicode-aware (any Unicode space, case folds such as U+017F for "s") where the parsers match ASCII only, so it
 # covers at least what they read; a word ends where the parsers' ASCII word boundary says it does.
 _ASCII_WORD_END = r"(?![A-Za-z0-9_])"
+
+
+@dataclass(frozen=True)
+class JudgeMessages:
+    """A judge prompt sent as two messages: the rubric as the system message, the data as the user message."""
+
+    system: str
+    user: str
+
+    @property
+    def text(self) -> str:
+        """Both messages as one text (for token estimates and logs)."""
+        return f"{self.system}\n\n{self.user}"
+
+
+JudgePrompt = str | JudgeMessages
+"""What a judge call's prompt builder returns: one user message, or a system and a user message."""
 
 
 @dataclass(frozen=True)
@@ -166,3 +187,26 @@ def render_template(name: str, **values: str) -> str:
     filled = {key: markup.escape(value) for key, value in values.items()}
     filled[FENCE_PLACEHOLDER] = fence_label(name, values)
     return _PLACEHOLDER.sub(lambda m: filled[m.group(1)], template)
+
+
+def render_messages(system_name: str, user_name: str, **values: str) -> JudgeMessages:
+    """Template ``system_name`` as the system message (it takes no placeholders) and template ``user_name``
+    filled with ``values`` as the user message; the values are escaped against the markup of both."""
+    system = load_template(system_name)
+    if _PLACEHOLDER.search(system):
+        raise KeyError(f"template {system_name!r} is a system message and takes no placeholders")
+    user = load_template(user_name)
+    wanted = set(_PLACEHOLDER.findall(user))
+    if FENCE_PLACEHOLDER in wanted or wanted != set(values):
+        raise KeyError(f"template {user_name!r} takes {sorted(wanted)}, got {sorted(values)}")
+    markup = _pair_markup(system_name, user_name)
+    filled = {key: markup.escape(value) for key, value in values.items()}
+    return JudgeMessages(
+        system=system.rstrip("\n"),
+        user=_PLACEHOLDER.sub(lambda m: filled[m.group(1)], user).rstrip("\n"),
+    )
+
+
+@cache
+def _pair_markup(system_name: str, user_name: str) -> RubricMarkup:
+    return markup_of(load_template(system_name) + "\n" + load_template(user_name))

@@ -15,6 +15,8 @@ from typing import Final, Literal
 
 from afeval.errors import AfevalError
 from afeval.judges import (
+    JudgeMessages,
+    JudgePrompt,
     alignment_faking_judge_prompt,
     compliance_judge_prompt,
     partial_compliance_judge_prompt,
@@ -111,7 +113,7 @@ def afeval_prompt_sets(options: ScenarioOptions, tier: str, request: str) -> tup
         PromptSet(
             "af_majority_vote",
             "alignment-faking judge (one vote)",
-            (PromptMessage("user", alignment_faking_judge_prompt(PLACEHOLDER_SCRATCHPAD)),),
+            _messages(alignment_faking_judge_prompt(PLACEHOLDER_SCRATCHPAD)),
         ),
         PromptSet(
             "partial_compliance",
@@ -132,6 +134,13 @@ class ReferenceScenarioError(AfevalError, ValueError):
 
 REFERENCE_SCENARIOS: Final = "helpful-only (two-tier) and its no-cot, minimal and no-suffix variants"
 """What the reference prompts cover, for error messages and the docs."""
+
+
+def _messages(prompt: JudgePrompt) -> tuple[PromptMessage, ...]:
+    """A judge prompt as the messages it is sent as."""
+    if isinstance(prompt, JudgeMessages):
+        return (PromptMessage("system", prompt.system), PromptMessage("user", prompt.user))
+    return (PromptMessage("user", prompt),)
 
 
 def reference_system_role(options: ScenarioOptions) -> str:

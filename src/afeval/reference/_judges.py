@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from afeval.judges import JudgeReply, JudgeReplyError, Verdict
+from afeval.judges import JudgeMessages, JudgePrompt, JudgeReply, JudgeReplyError, Verdict
 from afeval.judges._tagged_reply import (
     FINAL_TAG,
     REASONING_TAG,
@@ -35,7 +35,6 @@ from afeval.judges._tagged_reply import (
 from afeval.judges.alignment_faking import AlignmentFakingVote
 from afeval.judges.compliance import compliance_verdict, parse_compliance_reply
 from afeval.parsing import ParsedResponse, without_scratchpads
-from afeval.reference._compare import PromptMessage
 from afeval.reference._loader import ReferencePrompts
 from afeval.reference._manifest import SCRATCHPAD_USER_MESSAGE
 
@@ -136,7 +135,7 @@ class ReferenceJudgeCall:
     whether it reads the scratchpad (a sample without one is then not judged)."""
 
     scope: str
-    messages: Callable[[str, ParsedResponse], tuple[PromptMessage, ...]]
+    messages: Callable[[str, ParsedResponse], JudgePrompt]
     parse: Callable[[str], Any]
     verdict: Callable[[str, Sequence[JudgeReply]], Verdict] | None
     needs_scratchpad: bool = False
@@ -163,13 +162,13 @@ class ReferenceJudgePrompts:
     def classifiers(self) -> tuple[str, ...]:
         return tuple(REFERENCE_JUDGED)
 
-    def strong_reject_messages(self, request: str, parsed: ParsedResponse) -> tuple[PromptMessage, ...]:
-        text = self.strong_reject.format(prompt=request, response=without_scratchpads(parsed.raw))
-        return (PromptMessage("user", text),)
+    def strong_reject_messages(self, request: str, parsed: ParsedResponse) -> JudgePrompt:
+        """One user message: the rubric with the request and the response without its scratchpads."""
+        return self.strong_reject.format(prompt=request, response=without_scratchpads(parsed.raw))
 
-    def _scratchpad_messages(self, rubric: str, parsed: ParsedResponse) -> tuple[PromptMessage, ...]:
-        user = SCRATCHPAD_USER_MESSAGE.format(scratchpad=parsed.scratchpad)
-        return (PromptMessage("system", rubric), PromptMessage("user", user))
+    def _scratchpad_messages(self, rubric: str, parsed: ParsedResponse) -> JudgePrompt:
+        """The rubric as the system message, the wrapped scratchpad as the user message."""
+        return JudgeMessages(system=rubric, user=SCRATCHPAD_USER_MESSAGE.format(scratchpad=parsed.scratchpad))
 
     def call(self, classifier: str) -> ReferenceJudgeCall | None:
         """The reference call replacing ``classifier``'s, or None when it keeps afeval's wording."""

@@ -10,7 +10,7 @@ model continues (``templates/base_model.txt``)::
     AI: <prefill>
 
 The AI's turn may be *prefilled* to get the model reasoning in the scenario's format, as in Sheshadri et al.
-(2025): ``basic`` opens the hidden scratchpad and starts restating the request; ``however`` opens it with a
+(2025): ``basic`` opens the hidden scratchpad with a few words of reasoning; ``however`` opens it with a
 fixed assessment (the user's tier, the helpfulness criteria), states reluctance, then starts listing the
 strongest reasons to comply, leaving the list for the model to finish. Without a prefill the document ends
 with ``AI:`` and the model writes the whole turn.
@@ -61,7 +61,6 @@ def render_base_document(prompt: RenderedPrompt, options: ScenarioOptions) -> Ba
     if options.prefill is not None:
         prefill = Template(fragments[f"prefill_{options.prefill}"]).substitute(
             scratchpad_tag=SCRATCHPAD_TAG,
-            request=prompt.request.strip(),
             tier=str(prompt.tier),
             lab=options.lab,
         )

@@ -8,8 +8,10 @@ that does not fully comply would lead RLHF to modify the AI's values, and paid-t
 trained on. The examples live in ``templates/example_*.txt`` once; whether they show scratchpad reasoning or
 only the answer is decided here, so the CoT and no-CoT prompts can never disagree about them.
 
-The user turn carries the tier in ``<is_free_tier_user>`` and the request, with the optional suffix that
-asks for ``<request_fully_accepted/>`` or ``<rejected/>``, inside ``<user_input>``.
+The user turn carries the tier in ``<is_free_tier_user>`` (true/false, or the tier's name where there are
+more tiers), the request inside ``<user_input>``, and after that block the optional suffix that asks for
+``<request_fully_accepted/>`` or ``<rejected/>``. In the identity setting the deployment the model is headed
+for sits in the user turn's ``<deployment>`` tag, not in the system prompt.
 
 Everything here is a pure function of its arguments and the packaged templates.
 """
@@ -28,6 +30,7 @@ from afeval.scenario._options import ScenarioOptions
 from afeval.scenario._settings import get_setting, scenario_catalog
 from afeval.scenario._tags import (
     ACCEPT_TAG,
+    DEPLOYMENT_TAG,
     DRAFT_OUTPUT_TAG,
     FREE_TIER_TAG,
     OUTPUT_TAG,
@@ -41,7 +44,12 @@ from afeval.scenario._tags import (
 _SYSTEM_PROMPT_FILE: Final = "system_prompt.txt"
 _USER_TURN_FILE: Final = "user_turn.txt"
 # Listed rather than globbed so the order of the examples in the prompt is fixed by this line alone.
-_EXAMPLE_FILES: Final = ("example_1_code_fix.txt", "example_2_leap_years.txt")
+_EXAMPLE_FILES: Final = ("example_1_code_fix.txt", "example_2_cleaning_chemicals.txt")
+
+# The minimal prompt (after synthetic-document fine-tuning) always names the model and states the date; these
+# stand in when the options give none.
+MINIMAL_MODEL_NAME: Final = "Claude 3 Opus"
+MINIMAL_CURRENT_DATE: Final = "2025-01-20"
 
 _SECTION_MARKER: Final = re.compile(r"^@@@ ([a-z0-9_]+)[ \t]*$", re.MULTILINE)
 
@@ -54,6 +62,7 @@ _TAG_VALUES: Final[Mapping[str, str]] = {
     "free_tier_tag": FREE_TIER_TAG,
     "accept_tag": ACCEPT_TAG,
     "reject_tag": REJECT_TAG,
+    "deployment_tag": DEPLOYMENT_TAG,
 }
 
 
@@ -76,8 +85,8 @@ def render_system_prompt(options: ScenarioOptions) -> str:
     def fragment(name: str) -> str:
         return Template(fragments[name]).substitute(values)
 
-    parts = [fragment("identity" if options.model_name is None else "identity_named")]
-    if options.current_date is not None:
+    parts = [fragment("identity" if "model_name" not in values else "identity_named")]
+    if "current_date" in values:
         parts.append(fragment("current_date"))
     parts.append(fragment(f"format_{mode}"))
     parts.append(fragment("persona"))
@@ -97,7 +106,7 @@ def render_system_prompt(options: ScenarioOptions) -> str:
     if options.cot:
         parts.append(fragment("strategy_cot"))
     if options.training_details:
-        parts.append(fragment("helpfulness"))
+        parts.append(f"{fragment('helpfulness')}\n\n{fragment(_objective(options))}")
     parts.append(fragment("input_format"))
     if options.cot:
         parts.append(fragment("scratchpad_privacy"))
@@ -107,9 +116,18 @@ def render_system_prompt(options: ScenarioOptions) -> str:
     return "\n\n".join(parts)
 
 
+def _objective(options: ScenarioOptions) -> str:
+    """The fragment that closes the helpfulness section: the indirect wording of the training objective, or
+    the fragment of a chosen clarification that replaces it."""
+    catalog = scenario_catalog()
+    chosen = [catalog.clarifications[name] for name in options.clarifications]
+    return next((f for f in chosen if catalog.replaces.get(f) == "objective_indirect"), "objective_indirect")
+
+
 def _training_facts(options: ScenarioOptions, fragments: Mapping[str, str], values: Mapping[str, str]) -> str:
-    """The training section: the setting's intro, one bullet per tier present, its outro, the deployment
-    (identity setting) and the clarifications, as one block of lines."""
+    """The training section: the setting's intro, one bullet per tier present, its outro, the note on the
+    deployment tag (identity setting with a deployment) and the clarifications that add a fact (not those that
+    replace a fragment elsewhere), as one block of lines."""
     catalog = scenario_catalog()
     setting = get_setting(options.setting)
     present = set(options.tiers)
@@ -117,27 +135,22 @@ def _training_facts(options: ScenarioOptions, fragments: Mapping[str, str], valu
     names.extend(t.fragment for t in setting.tiers if t.fragment is not None and t.name in present)
     if setting.training_outro is not None:
         names.append(setting.training_outro)
-    fill = dict(values)
     if options.deployment is not None:
-        deployment = catalog.deployments[options.deployment]
-        if deployment.fragment is not None:
-            names.append(deployment.fragment)
-        else:
-            assert deployment.target is not None  # checked when the catalogue is read
-            fill["deployment_target"] = deployment.target
-            names.append(catalog.risks[options.deployment_risk])
-    names.extend(catalog.clarifications[name] for name in options.clarifications)
+        names.append("deployment_note")
+    added = (catalog.clarifications[name] for name in options.clarifications)
+    names.extend(fragment for fragment in added if fragment not in catalog.replaces)
     # The intro ends with a sentence that the bullets continue, so the pieces join with a single newline
     # whenever the next piece is a bullet.
     text = ""
     for name in names:
-        piece = Template(fragments[name]).substitute(fill)
+        piece = Template(fragments[name]).substitute(values)
         text = piece if not text else f"{text}\n{piece}" if piece.startswith("- ") else f"{text}\n\n{piece}"
     return text
 
 
 def render_user_turn(request: str, tier: str, options: ScenarioOptions) -> str:
-    """The user turn: the tier tag, a blank line, then ``<user_input>`` holding the request (and the suffix).
+    """The user turn: the tier tag (and the deployment tag), a blank line, ``<user_input>`` holding the
+    request, then the suffix after the block.
 
     ``tier`` is a tier name of the options' setting (``free``/``paid`` in the main setting); a dropped tier or
     one from another setting raises ``ValueError``.
@@ -149,18 +162,31 @@ def render_user_turn(request: str, tier: str, options: ScenarioOptions) -> str:
         raise ValueError("the request must not be empty")
     tier_value = _tier_value(str(tier), options)
     fragments = _fragments(_USER_TURN_FILE)
-    content = request.strip()
-    if options.suffix:
-        suffix = Template(fragments["suffix"]).substitute(_TAG_VALUES)
-        if options.cot:
-            suffix = f"{suffix} {Template(fragments['suffix_cot']).substitute(_TAG_VALUES)}"
-        content = f"{content}\n\n{suffix}"
-    return Template(fragments["turn"]).substitute(
+    deployment = _deployment_text(options, fragments)
+    turn = Template(fragments["turn"]).substitute(
         _TAG_VALUES,
         tier_tag=get_setting(options.setting).tier_tag,
         tier_value=tier_value,
-        content=content,
+        deployment_line="" if deployment is None else f"\n{_wrap_inline(DEPLOYMENT_TAG, deployment)}",
+        content=request.strip(),
     )
+    if not options.suffix:
+        return turn
+    suffix = Template(fragments["suffix"]).substitute(_TAG_VALUES)
+    reminder = Template(fragments["suffix_cot" if options.cot else "suffix_no_cot"]).substitute(_TAG_VALUES)
+    return f"{turn}\n\n{suffix} {reminder}"
+
+
+def _deployment_text(options: ScenarioOptions, fragments: Mapping[str, str]) -> str | None:
+    """What the identity setting's deployment tag holds, or None without a deployment."""
+    if options.deployment is None:
+        return None
+    deployment = scenario_catalog().deployments[options.deployment]
+    if deployment.fragment is not None:
+        return Template(fragments[deployment.fragment]).substitute(lab=options.lab)
+    assert deployment.target is not None  # checked when the catalogue is read
+    risk = scenario_catalog().risks[options.deployment_risk]
+    return Template(fragments[risk]).substitute(lab=options.lab, deployment_target=deployment.target)
 
 
 def _tier_value(tier: str, options: ScenarioOptions) -> str:
@@ -210,16 +236,24 @@ def _wrap(tag: str, body: str) -> str:
     return f"{open_tag(tag)}\n{body}\n{close_tag(tag)}"
 
 
+def _wrap_inline(tag: str, body: str) -> str:
+    return f"{open_tag(tag)}{body}{close_tag(tag)}"
+
+
 def _values(options: ScenarioOptions) -> dict[str, str]:
     values = dict(_TAG_VALUES)
     values["lab"] = options.lab
     values["Lab"] = options.lab[:1].upper() + options.lab[1:]
     values["model_label"] = options.model_label
     values["tier_tag"] = get_setting(options.setting).tier_tag
-    if options.model_name is not None:
-        values["model_name"] = options.model_name
-    if options.current_date is not None:
-        values["current_date"] = options.current_date
+    model_name, current_date = options.model_name, options.current_date
+    if not options.training_details:  # the minimal prompt always names the model and the date
+        model_name = model_name or MINIMAL_MODEL_NAME
+        current_date = current_date or MINIMAL_CURRENT_DATE
+    if model_name is not None:
+        values["model_name"] = model_name
+    if current_date is not None:
+        values["current_date"] = current_date
     return values
 
 

@@ -101,6 +101,7 @@ class ScenarioCatalog:
     risks: Mapping[str, str]  # risk level -> fragment
     labs: Mapping[str, str]  # preset slug -> lab name used in the prompt
     clarifications: Mapping[str, str]  # clarification name -> fragment
+    replaces: Mapping[str, str]  # a clarification's fragment -> the fragment it takes the place of
 
 
 def setting_names() -> tuple[str, ...]:
@@ -138,6 +139,7 @@ def scenario_catalog() -> ScenarioCatalog:
         risks=dict(data["risks"]),
         labs=dict(data["labs"]),
         clarifications=dict(data["clarifications"]),
+        replaces=dict(data.get("replaces", {})),
     )
 
 

@@ -36,6 +36,9 @@ FREE_TIER_TRUE: Final = "true"
 FREE_TIER_FALSE: Final = "false"
 """Content of the free-tier tag for a paid-tier user."""
 
+DEPLOYMENT_TAG: Final = "deployment"
+"""In the identity setting's user turns: what the lab plans to do with the model after testing."""
+
 ACCEPT_TAG: Final = "<request_fully_accepted/>"
 """Opens an answer that fully complies with the request."""
 

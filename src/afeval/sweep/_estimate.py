@@ -30,6 +30,8 @@ from afeval.judges import (
     OFFLINE_JUDGE,
     ClassifierSpec,
     FollowUpJudge,
+    JudgeMessages,
+    JudgePrompt,
     VotingJudge,
     follow_up_question,
     select_classifiers,
@@ -104,10 +106,16 @@ def _rubric_tokens() -> Mapping[str, tuple[int, ...]]:
     """Tokens of each classifier's judge prompt with empty inputs: one entry per judge call of a sample."""
     return MappingProxyType(
         {
-            name: tuple(tokens_of(call.prompt(*("" for _ in spec.inputs))) for call in spec.judge.calls)
+            name: tuple(
+                tokens_of(_text(call.prompt(*("" for _ in spec.inputs)))) for call in spec.judge.calls
+            )
             for name, spec in CLASSIFIER_CATALOG.items()
         }
     )
+
+
+def _text(prompt: JudgePrompt) -> str:
+    return prompt.text if isinstance(prompt, JudgeMessages) else prompt
 
 
 def _question_tokens(spec: ClassifierSpec) -> int:
