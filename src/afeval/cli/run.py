@@ -28,7 +28,7 @@ from afeval.cli._print import (
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.reference import prompt_source
-from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario
+from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario, scenario_catalog
 from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, PAPER_PRESET, preset_for
 
 
@@ -81,7 +81,7 @@ def run(
     deployment: Annotated[
         str | None,
         typer.Option(
-            help="Identity setting: throughput-testing, amateur-hackers, criminal-facilitation, bioweapon-attacks."
+            help=f"Identity setting: {', '.join(scenario_catalog().deployments)}."
         ),
     ] = None,
     deployment_risk: Annotated[
