@@ -1,7 +1,7 @@
-"""Inspect AI entry point: importing this registers afeval's task and its model APIs.
+"""The module Inspect's entry point named before it moved to :mod:`afeval.engine`.
 
-Declared in pyproject.toml under ``[project.entry-points.inspect_ai]`` so that
-``inspect eval afeval/alignment_faking`` and ``--model afeval-local/smollm2-135m-instruct`` work.
+An environment installed before the move still loads ``afeval._registry``; importing the engine registers the
+same task and model APIs. Reinstalling (``pip install -e .``) points the entry point at the engine itself.
 """
 
 from afeval.engine import EMBEDDED_MODEL, alignment_faking
