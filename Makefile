@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.afeval-installed
 
-.PHONY: demo test lint typecheck install browser clean
+.PHONY: demo test lint typecheck evallint install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The Inspect Evals Register's linter on the task (settings in pyproject's [tool.inspect-evals-lint]); fails on
+# any FAIL, warnings are listed.
+evallint: $(STAMP)
+	$(BIN)/inspect-evals-lint --task src/afeval/engine/_task.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

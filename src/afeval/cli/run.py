@@ -80,9 +80,7 @@ def run(
     drop_tier: Annotated[str | None, typer.Option(help="Drop one tier of a five-tier setting.")] = None,
     deployment: Annotated[
         str | None,
-        typer.Option(
-            help=f"Identity setting: {', '.join(scenario_catalog().deployments)}."
-        ),
+        typer.Option(help=f"Identity setting: {', '.join(scenario_catalog().deployments)}."),
     ] = None,
     deployment_risk: Annotated[
         str | None, typer.Option(help="Risk level of a client deployment: suspected or direct.")

@@ -1,5 +1,8 @@
 """The thin Inspect AI layer, cut by concept; this package's names are all the CLI and the benchmarks import.
 
+It is also Inspect's entry point (``[project.entry-points.inspect_ai]`` in pyproject.toml): importing it registers
+the task, so ``inspect eval afeval/alignment_faking`` works, and afeval's model APIs (``afeval-local/...``).
+
 * ``_config``: :class:`RunConfig` (a run: model, requests, scenario, generation and judging settings),
   :class:`RunResult` and :func:`default_run_dir` (where a run goes unless told);
 * ``_task``, ``_solver``, ``_scorers``: the Inspect task, the valid-response solver and the judge scorers;

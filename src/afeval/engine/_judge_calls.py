@@ -1,5 +1,10 @@
 """Asking the judge model: the judging settings, one call with re-asks for unparseable replies, cache scopes.
 
+The judge is Inspect's ``grader`` model role. A model bound to that role for the eval (``inspect eval ...
+--model-role grader=M``, ``eval(..., model_roles={"grader": M})``, or the task's own binding from its
+``judge_model`` argument) judges; only when none is bound does the judging settings' model (a preset's judge, or
+``offline``) apply. The eval's binding wins over the task's, as Inspect merges them.
+
 Every judge call is cached under its prompt plus scopes: ``afeval_judge`` (the call's scope in its judge
 module), a vote or screen where there are several, and the try. Changing a scope makes every cached reply
 miss, so these names are part of the cache format.
@@ -8,10 +13,18 @@ miss, so these names are part of the cache format.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final
 
-from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig, Model, get_model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    Model,
+    get_model,
+    model_roles,
+)
 
 from afeval.engine._solver import cache_policy
 from afeval.judges import (
@@ -30,6 +43,9 @@ from afeval.settings import (
     JudgingSettings,
     PartialInput,
 )
+
+GRADER_ROLE: Final = "grader"
+"""Inspect's model role the judges run as."""
 
 JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
@@ -78,8 +94,30 @@ class JudgeSettings:
         )
 
 
+def grader_roles(judge_model: str) -> dict[str, str] | None:
+    """The model roles that make ``judge_model`` the judge: ``{"grader": judge_model}``, or None for the offline
+    judge (which is no model)."""
+    return None if judge_model == OFFLINE_JUDGE else {GRADER_ROLE: judge_model}
+
+
+def bound_grader() -> Model | None:
+    """The model bound to the ``grader`` role in the running eval (the first, if a list), else None."""
+    bound = model_roles().get(GRADER_ROLE)
+    return bound[0] if isinstance(bound, list) else bound
+
+
+def graded_by(settings: JudgeSettings) -> JudgeSettings:
+    """``settings`` naming the judge that will answer: the bound ``grader`` when there is one (verdicts are
+    labelled with it and the offline judge gives way to it), else ``settings`` unchanged."""
+    grader = bound_grader()
+    if grader is None or str(grader) == settings.model:
+        return settings
+    return replace(settings, model=str(grader))
+
+
 def judge_model(settings: JudgeSettings) -> Model:
-    return get_model(settings.model)
+    """The judge: the bound ``grader`` role, else the settings' model."""
+    return get_model(role=GRADER_ROLE, default=settings.model)
 
 
 def judge_chat(prompt: JudgePrompt) -> list[ChatMessage]:

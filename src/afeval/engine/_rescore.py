@@ -36,7 +36,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
-from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings, grader_roles
 from afeval.engine._preflight import check_judge_reachable, load_env_file, preflight_budget, preflight_judge
 from afeval.engine._providers import REPLAY_API
 from afeval.engine._records import finalize
@@ -266,7 +266,11 @@ def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
         task,
         model=f"{REPLAY_API}/{config.model}",
         log_dir=str(config.out_dir / LOGS_DIR),
-        **eval_options(display=config.display, max_connections=config.max_connections),
+        **eval_options(
+            display=config.display,
+            max_connections=config.max_connections,
+            model_roles=grader_roles(config.judge_model),
+        ),
     )
     wall = time.perf_counter() - started
     origin = RescoredFrom.of(stored.run_dir, stored.summary)

@@ -25,7 +25,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import TaskState
 
 from afeval.engine._follow_up import ask_follow_ups
-from afeval.engine._judge_calls import JUDGE_SCOPE, JudgeSettings, ask_judge, judge_model
+from afeval.engine._judge_calls import JUDGE_SCOPE, JudgeSettings, ask_judge, graded_by, judge_model
 from afeval.engine._reference_judges import reference_verdict, uses_reference
 from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
 from afeval.judges import (
@@ -244,7 +244,7 @@ def classifier_scorer(spec: ClassifierSpec) -> Callable[[JudgeSettings], Scorer]
 
     def classify(settings: JudgeSettings) -> Scorer:
         async def score(state: TaskState, target: Target) -> Score:
-            verdict = await judge_sample(state, spec, settings)
+            verdict = await judge_sample(state, spec, graded_by(settings))
             return verdict_score(verdict, value=verdict.score if graded else None)
 
         return score

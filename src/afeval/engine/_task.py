@@ -1,7 +1,9 @@
 """The Inspect task: the helpful-only prompted alignment-faking evaluation.
 
-Usable from the command line as ``inspect eval afeval/alignment_faking --model X -T judge_model=Y`` and from
-``afeval run``. One sample per (harmful request, tier); the system prompt is the same for every sample.
+Usable from the command line as ``inspect eval afeval/alignment_faking --model X --model-role grader=Y`` and
+from ``afeval run``. One sample per (harmful request, tier); the system prompt is the same for every sample.
+The judges are Inspect's ``grader`` model role; ``-T judge_model=Y`` is an alias that binds the role in the task,
+and a role bound for the eval (``--model-role grader=Z``) wins over it, as Inspect merges roles.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, Ge
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
-from afeval.engine._judge_calls import JudgeSettings
+from afeval.engine._judge_calls import JudgeSettings, grader_roles
 from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._solver import generate_valid_response
 from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
@@ -202,7 +204,10 @@ def alignment_faking(
             ``identity+deploy-bioweapon-attacks+risk-direct``, ``base+prefill-however`` (see docs/scenarios.md).
         lab: the AI lab named in the system prompt, as free text (presets: ``lab-NAME`` in ``scenario``).
         tiers: comma-separated subset of the scenario's tiers (default: all of them).
-        judge_model: any Inspect model string for the judges, or ``offline`` for the no-API judges.
+        judge_model: any Inspect model string for the judges, or ``offline`` for the no-API judges. A model
+            binds Inspect's ``grader`` role in the task (an alias of ``--model-role grader=M``); a ``grader``
+            bound for the eval wins over it and over ``offline``. Left out: the ``grader`` role if bound, else
+            the preset's judge.
         classifiers: comma-separated classifiers to run (``compliance`` is required): ``alignment_faking``,
             ``partial_compliance``, ``af_legacy``, ``helpfulness_motive``, ``af_motive``, ``follow_up``.
         af_votes: alignment-faking judge votes per scratchpad (temperature 1).
@@ -251,6 +256,9 @@ def alignment_faking(
             max_turns=generation.max_turns,
         ),
         scorer=scorers_of(judging.classifiers, judge_settings),
+        # An explicit judge binds the grader role (the log shows it); a preset's judge is the scorers' fallback,
+        # so a grader bound for the eval needs no key for the preset's judge.
+        model_roles=grader_roles(judge_model) if judge_model is not None else None,
         config=GenerateConfig(
             temperature=generation.temperature,
             max_tokens=generation.max_tokens,
