@@ -21,6 +21,7 @@ from rich.table import Table
 from afeval.cost import active_price_table, cost_line
 from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
 from afeval.errors import AfevalError
+from afeval.outcomes import WarningKind
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument, counting_rules
 from afeval.stats import PairedGapEstimate, RateEstimate
@@ -146,9 +147,22 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
         console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
 
 
+def print_judge_warnings(summary: RunSummaryDocument, *, prefix: str = "") -> None:
+    """One ``warning:`` line on stderr per judge that failed on too many of a tier's samples (the failed-sample
+    warning has its own line, :func:`exit_if_samples_failed`)."""
+    for warning in summary.warnings or ():
+        if warning.kind == WarningKind.JUDGE_ERRORS:
+            errors.print(
+                f"[yellow]warning:[/yellow] {escape(prefix + warning.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
 def print_run_result(result: RunResult, *, judged_by: str = "judge") -> None:
-    """The summary table, the cost line and where the results files are."""
+    """The summary table, the judges' warnings, the cost line and where the results files are."""
     print_run_summary(result.summary, judged_by=judged_by)
+    print_judge_warnings(result.summary)
     console.print(cost_line(result.summary.cost or {}), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
@@ -198,6 +212,16 @@ def exit_if_samples_failed(result: RunResult) -> None:
             f"(first: {escape(str(summary.first_sample_error))}); their errors are in "
             "samples.jsonl — re-run the same command to retry them (finished calls are cached)[/yellow]",
             soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+
+
+def exit_if_strict(warnings: int, strict: bool) -> None:
+    """Under ``--strict``, exit 1 when the results (already written) carry any warning."""
+    if strict and warnings:
+        errors.print(
+            f"[yellow]--strict: {warnings} warning{'s' if warnings != 1 else ''} (listed in summary.json); "
+            "the results are written[/yellow]"
         )
         raise typer.Exit(code=1)
 
@@ -306,6 +330,8 @@ def print_sweep_results(result: SweepResult) -> None:
             str(summary.status),
         )
     console.print(table)
+    for run, run_result in result.results:
+        print_judge_warnings(run_result.summary, prefix=f"{run.run_id}: ")
     for run_id in result.missing:
         errors.print(f"[yellow]{run_id}: no log (not run)[/yellow]")
     console.print(

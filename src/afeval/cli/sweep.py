@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from afeval.cli._options import DisplayOption, out_dir_option
+from afeval.cli._options import DisplayOption, StrictOption, out_dir_option
 from afeval.cli._print import (
+    exit_if_strict,
     exit_if_sweep_unfinished,
     print_dry_run,
     print_plan,
@@ -49,6 +50,7 @@ def sweep(
         str | None,
         typer.Option(help="Run only shard i of n (e.g. 2/4): split a sweep across machines (docs/scale.md)."),
     ] = None,
+    strict: StrictOption = False,
 ) -> None:
     """Run a sweep: every model × scenario × CoT value of a sweep file, resumable (re-run it to finish)."""
     with user_errors():
@@ -69,3 +71,4 @@ def sweep(
         return
     print_sweep_results(result)
     exit_if_sweep_unfinished(result)
+    exit_if_strict(sum(len(run.summary.warnings or ()) for _, run in result.results), strict)
