@@ -2,7 +2,8 @@
 
 The commands hand values over; nothing here decides anything about a run. A user's error (the library raises
 :class:`~afeval.errors.AfevalError`) is one red ``error:`` line and exit code 2 (:func:`user_errors`); a run
-that stopped early or lost samples keeps its results, prints one warning and exits 1.
+that stopped early or lost samples keeps its results, prints one warning and exits 1, and so, under ``--strict``,
+does a run whose results carry a warning (:func:`exit_if_strict`).
 """
 
 from __future__ import annotations
@@ -286,7 +287,9 @@ def _table_width(widths: Sequence[int]) -> int:
     return sum(widths) + 3 * len(widths) + 1
 
 
-def fit_columns(columns: Sequence[_PlanColumn], rows: Sequence[Sequence[str]], width: int) -> tuple[int, ...]:
+def _fit_plan_columns(
+    columns: Sequence[_PlanColumn], rows: Sequence[Sequence[str]], width: int
+) -> tuple[int, ...]:
     """The indices of the plan's columns to show: all of them when the table fits in ``width`` characters
     (a wrapping column counted at no more than :data:`_WRAPPED_MIN_WIDTH`), else with the columns of
     :data:`_PLAN_DROP_ORDER` left out one by one until it does (or none is left to leave out)."""
@@ -330,7 +333,7 @@ def print_plan(plan: SweepResult) -> None:
         for index, (run, cost) in enumerate(estimate.runs, start=1)
     ]
     width = output_width()
-    kept = fit_columns(_PLAN_COLUMNS, rows, width)
+    kept = _fit_plan_columns(_PLAN_COLUMNS, rows, width)
     table = Table(
         title=f"sweep {spec.name} · {len(plan.runs)} runs · {estimate.n_requests} requests per tier"
     )
