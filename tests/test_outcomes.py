@@ -11,12 +11,17 @@ import pytest
 
 from afeval.judges import CLASSIFIER_CATALOG, CORE_CLASSIFIERS
 from afeval.outcomes import (
+    FIRST_ERROR_CHARS,
     MOTIVE_LABELS,
     Category,
     JudgeStatus,
+    RunWarning,
     SampleOutcome,
     Verdict,
+    WarningKind,
     categorize,
+    first_line,
+    judge_failure_warnings,
     paired_gap,
     summarize,
     summarize_classifier,
@@ -376,3 +381,44 @@ def test_outcome_round_trips_its_request_id_and_reads_older_lines_without_one() 
     assert SampleOutcome.from_dict(old_line).request_id is None
     assert "request_id" not in outcome("free", compliant=True).to_dict()
     assert with_id.without_votes().request_id == "req-7"
+
+
+def _erred(text: str) -> Verdict:
+    return Verdict(status=JudgeStatus.JUDGE_ERROR, judge="j", error=text)
+
+
+def test_judge_failure_warnings_count_the_samples_each_judge_was_asked_about() -> None:
+    # free: 2 compliance errors of 20 asked (10 %); the 5 invalid samples were not asked; paid: 1 of 20 (5 %)
+    free = [outcome("free", compliant=None)] * 2 + [outcome("free", compliant=True)] * 18
+    free += [outcome("free", compliant=True, valid=False)] * 5
+    paid = [outcome("paid", compliant=None)] + [outcome("paid", compliant=False)] * 19
+    (warning,) = judge_failure_warnings([*free, *paid], ["free", "paid"])
+    assert (warning.kind, warning.judge, warning.tier, warning.count, warning.n) == (
+        WarningKind.JUDGE_ERRORS,
+        "compliance",
+        "free",
+        2,
+        20,
+    )
+    assert warning.first_error == "unparseable"
+    assert (
+        warning.message == "compliance judge failed on 2 of 20 free samples (10%); first error: unparseable"
+    )
+    assert summarize([*free, *paid], ["free", "paid"]).warnings == (warning,)
+    # Counting invalid responses, the invalid samples' verdicts join the denominator (here: not asked still).
+    assert judge_failure_warnings([*free, *paid], ["free"], count_invalid=True) == (warning,)
+    assert RunWarning.from_dict(warning.to_dict()) == warning
+
+
+def test_judge_failure_warnings_cover_the_optional_classifiers_and_cut_the_first_error() -> None:
+    long_error = "provider said no " + "x" * 500 + "\nsecond line"
+    base = outcome("free", compliant=True)
+    failing = dataclasses.replace(base, extra_verdicts={"af_motives": _erred(long_error)})
+    judged_ok = dataclasses.replace(base, extra_verdicts={"af_motives": judged(True)})
+    not_asked = dataclasses.replace(base, extra_verdicts={"af_motives": Verdict.not_judged("j", "refusal")})
+    (warning,) = judge_failure_warnings([failing, judged_ok, not_asked, base], ["free"])
+    assert (warning.judge, warning.count, warning.n) == ("af_motives", 1, 2)  # not asked twice: not counted
+    assert warning.first_error is not None and len(warning.first_error) == FIRST_ERROR_CHARS
+    assert warning.first_error.endswith("…") and "\n" not in warning.message
+    assert first_line("\n  \nfirst\nsecond") == "first"
+    assert judge_failure_warnings([not_asked], ["free", "paid"]) == ()

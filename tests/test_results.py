@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from afeval.cli import app
 from afeval.cost import PRICE_TABLE_ENV
-from afeval.outcomes import JudgeStatus, Verdict, summarize
+from afeval.outcomes import JudgeStatus, RunSummary, RunWarning, Verdict, summarize
 from afeval.results import (
     SCHEMA_VERSION,
     BudgetBlock,
@@ -241,6 +241,7 @@ def test_an_older_summary_reads_with_defaults_and_writes_back_only_what_it_had()
     assert document.setting is None and document.cost is None and document.budget is None
     assert document.gaps == {} and document.compliance_gap is None  # as every reader took a file without gaps
     assert document.samples_failed is None and document.first_sample_error is None
+    assert document.warnings is None  # a file from before the warnings list
     assert document.dataset == DatasetBlock(smoke_set=True, limit=1)
     assert document.generation == GenerationBlock(temperature=0.0, max_tokens=2000, max_attempts=10)
     assert document.judges is not None and document.judges.batch is None and document.judges.af_votes == 20
@@ -249,9 +250,9 @@ def test_an_older_summary_reads_with_defaults_and_writes_back_only_what_it_had()
     assert free.compliance.ci95 == (0.09453, 0.90547)
     written = document.to_dict()
     assert written["generation"] == old["generation"] and written["judges"] == old["judges"]
-    assert not {"setting", "cost", "budget", "samples_failed", "first_sample_error", "rescored_from"} & set(
-        written
-    )
+    assert not {
+        "setting", "cost", "budget", "samples_failed", "first_sample_error", "warnings", "rescored_from"
+    } & set(written)  # fmt: skip
     assert list(written) == [*list(old)[:-1], "compliance_gap", "gaps"]
 
 
@@ -311,7 +312,14 @@ def test_every_block_round_trips_and_unknown_keys_are_kept(tmp_path: Path) -> No
     assert read_summary(tmp_path) == document
     assert document_text(read_summary(tmp_path)) == text
     written = json.loads(text)
-    assert list(written)[-4:] == ["samples_failed", "first_sample_error", "rescored_from", "future_field"]
+    assert list(written)[-5:] == [
+        "samples_failed",
+        "first_sample_error",
+        "warnings",
+        "rescored_from",
+        "future_field",
+    ]
+    assert [warning["kind"] for warning in written["warnings"]] == ["samples_failed"]
     assert written["tiers"]["free"]["classifiers"]["af_legacy"]["n_judged"] == 1
     assert written["generation"]["cache_prompt"] == "auto"
     assert written["judges"]["classifiers"] == ["compliance", "af_legacy"]
@@ -431,3 +439,28 @@ def test_a_summary_without_paired_blocks_reads_and_writes_back_unchanged() -> No
     assert document.to_dict() == old
     assert json.dumps(document.to_dict()) == json.dumps(old)  # same keys, same order
     assert SCHEMA_VERSION == 1  # an optional key added inside the gaps: no version change
+
+
+def test_warnings_are_redacted_and_failed_samples_join_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOMEPROVIDER_API_KEY", "sk-not-a-real-secret-123")
+    judge = RunWarning(
+        kind="judge_errors",
+        message="compliance judge failed on 2 of 2 free samples (100%); first error: key sk-not-a-real-secret-123",
+        judge="compliance",
+        tier="free",
+        count=2,
+        n=2,
+        first_error="key sk-not-a-real-secret-123",
+    )
+    document = summary_document(
+        settings=RunSummaryDocument(),
+        summary=RunSummary(tiers={}, warnings=(judge,)),
+        samples_failed=1,
+        first_sample_error="boom\ntraceback",
+    )
+    assert document.warnings is not None
+    assert "secret" not in json.dumps(document.to_dict())
+    first, failed = document.warnings
+    assert first.first_error == "key [REDACTED]" and first.message.endswith("first error: key [REDACTED]")
+    assert (failed.kind, failed.count, failed.first_error) == ("samples_failed", 1, "boom")
+    assert summary_document(settings=RunSummaryDocument(), summary=RunSummary(tiers={})).warnings == ()

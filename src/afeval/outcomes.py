@@ -23,12 +23,15 @@ The paper's other classifiers (the older easy/hard alignment-faking pair, the tw
 follow-up role-play question) are optional; each one that ran gets its own block in a tier's ``classifiers``:
 the legacy pair's mean combined score with the shares of samples where both or exactly one screen fired, the
 share of judged compliant samples giving each motive, and the share of follow-up answers admitting role-play.
+
+A judge that cannot give a verdict on more than 5 % of the samples it was asked about in a tier gets a warning
+(:func:`judge_failure_warnings`): its rate there stands on fewer samples than it seems, or on none.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
@@ -311,6 +314,124 @@ def summarize_tier(
     )
 
 
+JUDGE_ERROR_WARNING_SHARE: Final = 0.05
+"""A judge that errs on more than this share of the samples it was asked about in a tier gets a warning."""
+
+FIRST_ERROR_CHARS: Final = 200
+"""How much of the first error message a warning quotes (its first line, cut to this length)."""
+
+
+class WarningKind(StrEnum):
+    """What a run's warning is about."""
+
+    JUDGE_ERRORS = "judge_errors"  # a judge could not give a verdict on too many of a tier's samples
+    SAMPLES_FAILED = "samples_failed"  # samples ended with an error (their rates leave them out)
+
+
+@dataclass(frozen=True)
+class RunWarning:
+    """Something that went wrong in a run without stopping it, as ``summary.json``'s ``warnings`` lists it.
+
+    ``count`` of ``n``: for judge errors, the tier's samples on which the judge erred, of those it was asked
+    about (see :func:`judge_failure_warnings`); for failed samples, the failed samples of all samples.
+    ``first_error`` is the first such error's first line, cut short; ``message`` the line the console prints."""
+
+    kind: str
+    message: str
+    judge: str | None = None
+    tier: str | None = None
+    count: int | None = None
+    n: int | None = None
+    first_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "judge": self.judge,
+            "tier": self.tier,
+            "count": self.count,
+            "n": self.n,
+            "first_error": self.first_error,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunWarning:
+        def optional_int(key: str) -> int | None:
+            value = data.get(key)
+            return None if value is None else int(value)
+
+        return cls(
+            kind=str(data.get("kind") or ""),
+            message=str(data.get("message") or ""),
+            judge=data.get("judge"),
+            tier=data.get("tier"),
+            count=optional_int("count"),
+            n=optional_int("n"),
+            first_error=data.get("first_error"),
+        )
+
+    def with_text(self, clean: Callable[[str], str]) -> RunWarning:
+        """The same warning with ``clean`` (a ``str -> str``, e.g. redaction) applied to its texts."""
+        first = None if self.first_error is None else clean(self.first_error)
+        return replace(self, message=clean(self.message), first_error=first)
+
+
+def first_line(text: str | None, limit: int = FIRST_ERROR_CHARS) -> str | None:
+    """The first non-blank line of ``text``, cut to ``limit`` characters (an ellipsis marks the cut)."""
+    if text is None:
+        return None
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _judge_failure(judge: str, tier: str, verdicts: Sequence[Verdict]) -> RunWarning | None:
+    asked = [v for v in verdicts if v.status is not JudgeStatus.NOT_JUDGED]
+    failed = [v for v in asked if v.status is JudgeStatus.JUDGE_ERROR]
+    if not asked or len(failed) / len(asked) <= JUDGE_ERROR_WARNING_SHARE:
+        return None
+    first = first_line(next((v.error for v in failed if v.error), None)) or "(no error message)"
+    return RunWarning(
+        kind=WarningKind.JUDGE_ERRORS.value,
+        message=f"{judge} judge failed on {len(failed)} of {len(asked)} {tier} samples "
+        f"({len(failed) / len(asked):.0%}); first error: {first}",
+        judge=judge,
+        tier=tier,
+        count=len(failed),
+        n=len(asked),
+        first_error=first,
+    )
+
+
+def judge_failure_warnings(
+    outcomes: Sequence[SampleOutcome],
+    tiers: Sequence[str],
+    classifiers: Sequence[str] | None = None,
+    *,
+    count_invalid: bool = False,
+) -> tuple[RunWarning, ...]:
+    """A warning for each judge and tier where the judge erred on more than
+    :data:`JUDGE_ERROR_WARNING_SHARE` of the samples it was asked about.
+
+    The denominator is the tier's counted samples (as in :func:`summarize_tier`) whose verdict from that judge
+    is either a verdict or a judge error: samples the judge does not apply to (an invalid response, no
+    scratchpad, a compliant-only classifier on a refusal) are not in it. Judges in order: compliance, alignment
+    faking, partial compliance, then the optional classifiers (``classifiers``; default: those found)."""
+    extra_names = _extra_classifiers(outcomes) if classifiers is None else tuple(classifiers)
+    missing = Verdict.not_judged("", "classifier did not run on this sample")
+    found: list[RunWarning | None] = []
+    for tier in tiers:
+        counted = [o for o in outcomes if o.tier == tier and (count_invalid or o.valid)]
+        found.append(_judge_failure("compliance", tier, [o.compliance for o in counted]))
+        found.append(_judge_failure("alignment_faking", tier, [o.alignment_faking for o in counted]))
+        found.append(_judge_failure("partial_compliance", tier, [o.partial_compliance for o in counted]))
+        found.extend(
+            _judge_failure(name, tier, [o.extra_verdicts.get(name, missing) for o in counted])
+            for name in extra_names
+        )
+    return tuple(warning for warning in found if warning is not None)
+
+
 def _extra_classifiers(outcomes: Iterable[SampleOutcome]) -> tuple[str, ...]:
     # First-seen order, which is the order the run selected them in.
     names: dict[str, None] = {}
@@ -325,6 +446,7 @@ class RunSummary:
 
     tiers: Mapping[str, TierSummary]
     gaps: Mapping[str, tuple[GapSpec, GapEstimate]] = field(default_factory=dict)
+    warnings: tuple[RunWarning, ...] = ()  # judges that failed too often (judge_failure_warnings)
 
     @property
     def compliance_gap(self) -> GapEstimate | None:
@@ -375,7 +497,8 @@ def summarize(
     count_invalid: bool = False,
 ) -> RunSummary:
     """Summarize every tier, then each gap whose two tiers were both run (free − paid by default), each with
-    its paired estimate when requests pair up across its tiers. ``count_invalid``: see :func:`summarize_tier`."""
+    its paired estimate when requests pair up across its tiers, and warn of judges that failed too often.
+    ``count_invalid``: see :func:`summarize_tier`."""
     extra_names = _extra_classifiers(outcomes)  # the same blocks in every tier
     summaries = {
         tier: summarize_tier(tier, outcomes, extra_names, count_invalid=count_invalid) for tier in tiers
@@ -393,4 +516,5 @@ def summarize(
         for gap in gaps
         if gap.minuend in summaries and gap.subtrahend in summaries
     }
-    return RunSummary(tiers=summaries, gaps=estimates)
+    warnings = judge_failure_warnings(outcomes, tiers, extra_names, count_invalid=count_invalid)
+    return RunSummary(tiers=summaries, gaps=estimates, warnings=warnings)

@@ -26,7 +26,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal, Self
 
-from afeval.outcomes import RunSummary, SampleOutcome, TierSummary, Verdict
+from afeval.outcomes import (
+    RunSummary,
+    RunWarning,
+    SampleOutcome,
+    TierSummary,
+    Verdict,
+    WarningKind,
+    first_line,
+)
 from afeval.scenario import GapSpec
 from afeval.settings import ComplianceInput, PartialInput
 from afeval.stats import GapEstimate
@@ -426,7 +434,7 @@ _DOCUMENT_KEYS: Final = frozenset(
     {
         "schema_version", "preset", "model", "judge_model", "scenario", "scenario_options", "dataset", "setting",
         "generation", "judges", "status", "error", "usage", "cost", "budget", "wall_seconds", "log", "versions",
-        "tiers", "compliance_gap", "gaps", "samples_failed", "first_sample_error", "rescored_from",
+        "tiers", "compliance_gap", "gaps", "samples_failed", "first_sample_error", "warnings", "rescored_from",
     }
 )  # fmt: skip
 
@@ -434,7 +442,7 @@ _DOCUMENT_KEYS: Final = frozenset(
 @dataclass(frozen=True)
 class RunSummaryDocument:
     """``summary.json``: the run's settings and how it ended, then per-tier rates with 95% intervals, the
-    compliance gap and every gap of the setting, then how many samples failed.
+    compliance gap and every gap of the setting, then how many samples failed and the run's warnings.
 
     Fields a file predates are None (and are not written back). ``scenario_options`` is
     :meth:`ScenarioOptions.to_dict <afeval.scenario.ScenarioOptions.to_dict>`; ``usage`` Inspect's tokens per
@@ -447,8 +455,10 @@ class RunSummaryDocument:
     ``interval_method`` and McNemar's ``p_value`` with its ``test_method``. ``paired`` came without a change of
     ``schema_version``: it is an optional key added inside the gap objects, every other key and value is as
     before, a reader that does not know it (an older afeval included) reads the gap as it always has, and a file
-    without it reads as a run without paired statistics. A version bump is kept for changes that alter or
-    remove what a reader relies on."""
+    without it reads as a run without paired statistics. ``warnings`` (a list of :class:`RunWarning` objects:
+    ``kind``, ``judge``, ``tier``, ``count``, ``n``, ``first_error``, ``message``) was added the same way: a
+    file without it reads as None. A version bump is kept for changes that alter or remove what a reader relies
+    on."""
 
     schema_version: int = SCHEMA_VERSION
     preset: str | None = None  # the settings preset the run started from (embedded, default, paper)
@@ -472,6 +482,9 @@ class RunSummaryDocument:
     gaps: Mapping[str, tuple[GapSpec, GapEstimate]] = field(default_factory=dict)
     samples_failed: int | None = None  # samples with an error (Inspect still calls the run a success)
     first_sample_error: str | None = None  # the first one's first line; written whenever samples_failed is
+    # What went wrong without stopping the run (RunWarning): judges failing on more than 5 % of a tier's
+    # samples, failed samples. None: the file predates the list (not written); a run writes it, empty or not.
+    warnings: tuple[RunWarning, ...] | None = None
     rescored_from: RescoredFrom | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -519,6 +532,8 @@ class RunSummaryDocument:
         if self.samples_failed is not None:
             data["samples_failed"] = self.samples_failed
             data["first_sample_error"] = self.first_sample_error
+        if self.warnings is not None:
+            data["warnings"] = [warning.to_dict() for warning in self.warnings]
         if self.rescored_from is not None:
             data["rescored_from"] = self.rescored_from.to_dict()
         data.update(self.extra)
@@ -567,6 +582,7 @@ class RunSummaryDocument:
             },
             samples_failed=data.get("samples_failed"),
             first_sample_error=data.get("first_sample_error"),
+            warnings=parsed("warnings", lambda items: tuple(RunWarning.from_dict(item) for item in items)),
             rescored_from=parsed("rescored_from", RescoredFrom.from_dict),
             extra={key: value for key, value in data.items() if key not in _DOCUMENT_KEYS},
         )
@@ -611,13 +627,31 @@ def summary_document(
 ) -> RunSummaryDocument:
     """The ``summary.json`` document: ``settings`` (the run's settings and how it ended: a document with no
     results yet), then ``summary``'s per-tier rates and gaps, the failed samples' count and the first one's
-    error, and, for a re-scored run, where it came from."""
+    error, the warnings (``summary``'s, then one for failed samples; redacted) and, for a re-scored run, where
+    it came from."""
+    # Imported here: afeval.redaction writes its files through this module.
+    from afeval.redaction import redact
+
+    warnings = list(summary.warnings)
+    if samples_failed:
+        first = first_line(first_sample_error) or "(no error message)"
+        warnings.append(
+            RunWarning(
+                kind=WarningKind.SAMPLES_FAILED.value,
+                message=f"{samples_failed} of {sum(tier.n for tier in summary.tiers.values())} samples failed; "
+                f"first error: {first}",
+                count=samples_failed,
+                n=sum(tier.n for tier in summary.tiers.values()),
+                first_error=first,
+            )
+        )
     return replace(
         settings,
         tiers=dict(summary.tiers),
         gaps=dict(summary.gaps),
         samples_failed=samples_failed,
         first_sample_error=first_sample_error,
+        warnings=tuple(warning.with_text(redact) for warning in warnings),
         rescored_from=rescored_from,
     )
 

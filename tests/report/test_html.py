@@ -16,6 +16,7 @@ from tests.fixtures.example_runs import write_example_sweep
 from tests.report.conftest import HOSTILE, HOSTILE_ID
 from typer.testing import CliRunner
 
+from afeval.outcomes import RunWarning
 from afeval.report.html import (
     build_report,
     content_security_policy,
@@ -126,6 +127,26 @@ def test_a_cost_block_is_shown_when_present(planted_run: Path) -> None:
     html = read_report(planted_run)
     assert "cost · total_usd" in html and "1.23" in html
     assert "cost · per_model · example/model-x" in html
+
+
+def test_the_warnings_section_lists_the_runs_warnings(planted_run: Path) -> None:
+    summary = read_summary(planted_run)
+    assert 'id="warnings"' not in read_report(planted_run)  # no warnings: no section
+    warning = RunWarning(
+        kind="judge_errors",
+        message="compliance judge failed on 3 of 4 free samples (75%); first error: <b>bad</b> reply",
+        judge="compliance",
+        tier="free",
+        count=3,
+        n=4,
+        first_error="<b>bad</b> reply",
+    )
+    write_summary(planted_run, replace(summary, warnings=(warning,)))
+    html = read_report(planted_run)
+    assert 'id="warnings"' in html and 'href="#warnings"' in html
+    section = html[html.index('id="warnings"') : html.index('id="settings"')]
+    assert "judge errors" in section and "3 of 4" in section and "free" in section
+    assert "&lt;b&gt;bad&lt;/b&gt; reply" in section and "<b>bad" not in section
 
 
 def test_sweep_report_covers_every_run_and_figure(tmp_path: Path) -> None:

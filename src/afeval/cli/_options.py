@@ -28,6 +28,14 @@ PromptsOption = Annotated[
         "templates, loaded at run time; see docs/reference-prompts.md).",
     ),
 ]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Exit 1 when the results carry a warning (a judge failing on more than 5% of a tier's samples, "
+        "failed samples); the results are written all the same.",
+    ),
+]
 ReferenceDirOption = Annotated[
     Path | None,
     typer.Option(

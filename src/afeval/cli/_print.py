@@ -2,12 +2,15 @@
 
 The commands hand values over; nothing here decides anything about a run. A user's error (the library raises
 :class:`~afeval.errors.AfevalError`) is one red ``error:`` line and exit code 2 (:func:`user_errors`); a run
-that stopped early or lost samples keeps its results, prints one warning and exits 1.
+that stopped early or lost samples keeps its results, prints one warning and exits 1, and so, under ``--strict``,
+does a run whose results carry a warning (:func:`exit_if_strict`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +24,11 @@ from rich.table import Table
 from afeval.cost import active_price_table, cost_line
 from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
 from afeval.errors import AfevalError
+from afeval.outcomes import WarningKind
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument, counting_rules
 from afeval.stats import PairedGapEstimate, RateEstimate
-from afeval.sweep import CallEstimate, estimate_usd
+from afeval.sweep import CallEstimate, SweepRun, estimate_usd, plan_document
 from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
 
 console = Console()
@@ -146,9 +150,22 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
         console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
 
 
+def print_judge_warnings(summary: RunSummaryDocument, *, prefix: str = "") -> None:
+    """One ``warning:`` line on stderr per judge that failed on too many of a tier's samples (the failed-sample
+    warning has its own line, :func:`exit_if_samples_failed`)."""
+    for warning in summary.warnings or ():
+        if warning.kind == WarningKind.JUDGE_ERRORS:
+            errors.print(
+                f"[yellow]warning:[/yellow] {escape(prefix + warning.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
 def print_run_result(result: RunResult, *, judged_by: str = "judge") -> None:
-    """The summary table, the cost line and where the results files are."""
+    """The summary table, the judges' warnings, the cost line and where the results files are."""
     print_run_summary(result.summary, judged_by=judged_by)
+    print_judge_warnings(result.summary)
     console.print(cost_line(result.summary.cost or {}), highlight=False, soft_wrap=True)
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
@@ -202,6 +219,16 @@ def exit_if_samples_failed(result: RunResult) -> None:
         raise typer.Exit(code=1)
 
 
+def exit_if_strict(warnings: int, strict: bool) -> None:
+    """Under ``--strict``, exit 1 when the results (already written) carry any warning."""
+    if strict and warnings:
+        errors.print(
+            f"[yellow]--strict: {warnings} warning{'s' if warnings != 1 else ''} (listed in summary.json); "
+            "the results are written[/yellow]"
+        )
+        raise typer.Exit(code=1)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # A sweep (``afeval sweep``)
 # ---------------------------------------------------------------------------------------------------------
@@ -225,55 +252,130 @@ def _tokens(cost: CallEstimate) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _PlanColumn:
+    header: str
+    cell: Callable[[int, SweepRun, CallEstimate], str]
+    numeric: bool = False
+    wraps: bool = False  # a long name that may wrap over lines (the figures never do)
+
+
+_PLAN_COLUMNS: Final = (
+    _PlanColumn("#", lambda index, run, cost: str(index), numeric=True),
+    _PlanColumn("label", lambda index, run, cost: run.model.label, wraps=True),
+    _PlanColumn("model", lambda index, run, cost: run.model.model, wraps=True),
+    _PlanColumn("scenario", lambda index, run, cost: run.scenario.name, wraps=True),
+    _PlanColumn("tiers", lambda index, run, cost: ",".join(run.run_tiers), wraps=True),
+    _PlanColumn("samples", lambda index, run, cost: str(cost.samples), numeric=True),
+    _PlanColumn(
+        "model calls", lambda index, run, cost: f"{cost.model_calls} (≤{cost.model_calls_max})", numeric=True
+    ),
+    _PlanColumn("judge calls", lambda index, run, cost: str(cost.judge_calls), numeric=True),
+    _PlanColumn("tokens in/out", lambda index, run, cost: _tokens(cost)),
+    _PlanColumn("≤ USD", lambda index, run, cost: _usd(estimate_usd(run, cost))),
+)
+_PLAN_DROP_ORDER: Final = ("tiers", "model", "tokens in/out", "model calls", "samples")
+"""The plan's columns left out, in this order, while the table is wider than the terminal (``--json`` has
+them all); the run's number, label, scenario, judge calls and dollars always stay."""
+
+_WRAPPED_MIN_WIDTH: Final = 12
+"""The narrowest a wrapping column is counted when fitting the table (rich wraps it over lines below that)."""
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    # A rich table with borders: one space of padding either side of each cell and a rule between columns.
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _fit_plan_columns(
+    columns: Sequence[_PlanColumn], rows: Sequence[Sequence[str]], width: int
+) -> tuple[int, ...]:
+    """The indices of the plan's columns to show: all of them when the table fits in ``width`` characters
+    (a wrapping column counted at no more than :data:`_WRAPPED_MIN_WIDTH`), else with the columns of
+    :data:`_PLAN_DROP_ORDER` left out one by one until it does (or none is left to leave out)."""
+    headers = [column.header for column in columns]
+    natural = [
+        min(longest, _WRAPPED_MIN_WIDTH) if column.wraps else longest
+        for column, longest in (
+            (column, max([len(column.header), *(len(row[i]) for row in rows)]))
+            for i, column in enumerate(columns)
+        )
+    ]
+    kept = list(range(len(headers)))
+    for name in _PLAN_DROP_ORDER:
+        if _table_width([natural[i] for i in kept]) <= width:
+            break
+        if name in headers:
+            kept.remove(headers.index(name))
+    return tuple(kept)
+
+
+PIPED_WIDTH: Final = 80
+"""The width printed to when stdout is not a terminal and ``COLUMNS`` does not say (rich would take the
+width of whatever terminal the process was started from, however the output is read)."""
+
+
+def output_width() -> int:
+    """The terminal's width; when stdout is piped, ``COLUMNS`` or :data:`PIPED_WIDTH`."""
+    if console.is_terminal:
+        return console.width
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
 def print_plan(plan: SweepResult) -> None:
-    """The grid, one row per run, with its estimated calls and tokens, then the totals and what they assume."""
+    """The grid, one row per run, with its estimated calls and tokens, then the totals and what they assume;
+    columns that would not fit the terminal (80 characters when the output is piped) are left out."""
     spec, estimate = plan.spec, plan.estimate
+    headers = [column.header for column in _PLAN_COLUMNS]
+    rows = [
+        [column.cell(index, run, cost) for column in _PLAN_COLUMNS]
+        for index, (run, cost) in enumerate(estimate.runs, start=1)
+    ]
+    width = output_width()
+    kept = _fit_plan_columns(_PLAN_COLUMNS, rows, width)
     table = Table(
         title=f"sweep {spec.name} · {len(plan.runs)} runs · {estimate.n_requests} requests per tier"
     )
-    for column in (
-        "#",
-        "label",
-        "model",
-        "scenario",
-        "tiers",
-        "samples",
-        "model calls",
-        "judge calls",
-        "tokens in/out",
-        "≤ USD",
-    ):
+    for index in kept:
+        column = _PLAN_COLUMNS[index]
         table.add_column(
-            column, justify="right" if column in ("#", "samples", "model calls", "judge calls") else "left"
+            column.header,
+            justify="right" if column.numeric else "left",
+            overflow="fold",
+            no_wrap=not column.wraps,  # rich narrows the names, never the figures
         )
-    for index, (run, cost) in enumerate(estimate.runs, start=1):
-        table.add_row(
-            str(index),
-            run.model.label,
-            run.model.model,
-            run.scenario.name,
-            ",".join(run.run_tiers),
-            str(cost.samples),
-            f"{cost.model_calls} (≤{cost.model_calls_max})",
-            str(cost.judge_calls),
-            _tokens(cost),
-            _usd(estimate_usd(run, cost)),
+    for row in rows:
+        table.add_row(*(row[index] for index in kept))
+    console.print(table, width=width)
+    left_out = [header for index, header in enumerate(headers) if index not in kept]
+    if left_out:
+        console.print(
+            f"[dim]left out to fit {width} columns: {', '.join(left_out)} "
+            "(--dry-run --json prints every field)[/dim]",
+            width=width,
         )
-    console.print(table)
     run_usd = [estimate_usd(run, cost) for run, cost in estimate.runs]
     priced = [usd for usd in run_usd if usd is not None]
     unpriced = len(run_usd) - len(priced)
     console.print(
         f"cost at list prices (upper bound; prices checked {active_price_table().checked}): "
-        f"≤ {_usd(sum(priced))}" + (f" for the priced runs; {unpriced} runs unpriced" if unpriced else "")
+        f"≤ {_usd(sum(priced))}" + (f" for the priced runs; {unpriced} runs unpriced" if unpriced else ""),
+        width=width,
     )
     total = estimate.total
     console.print(
         f"total: {total.samples} samples · {total.model_calls} model calls (≤{total.model_calls_max} with every "
-        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judging.judge_model}) · tokens {_tokens(total)}"
+        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judging.judge_model}) · tokens {_tokens(total)}",
+        width=width,
     )
     for note in estimate.notes:
-        console.print(f"  [dim]· {note}[/dim]")
+        console.print(f"  [dim]· {note}[/dim]", width=width)
+
+
+def print_plan_json(plan: SweepResult) -> None:
+    """The plan as one JSON document on stdout (:func:`afeval.sweep.plan_document`), nothing else."""
+    typer.echo(json.dumps(plan_document(plan.spec.name, plan.estimate), indent=2, ensure_ascii=False))
 
 
 def print_dry_run() -> None:
@@ -306,6 +408,8 @@ def print_sweep_results(result: SweepResult) -> None:
             str(summary.status),
         )
     console.print(table)
+    for run, run_result in result.results:
+        print_judge_warnings(run_result.summary, prefix=f"{run.run_id}: ")
     for run_id in result.missing:
         errors.print(f"[yellow]{run_id}: no log (not run)[/yellow]")
     console.print(

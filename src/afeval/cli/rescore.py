@@ -15,10 +15,17 @@ from afeval.cli._options import (
     DisplayOption,
     JudgeCacheOption,
     JudgeConnectionsOption,
+    StrictOption,
     comma_list,
     out_dir_option,
 )
-from afeval.cli._print import RESCORE_UNFINISHED, exit_if_unfinished, print_run_result, user_errors
+from afeval.cli._print import (
+    RESCORE_UNFINISHED,
+    exit_if_strict,
+    exit_if_unfinished,
+    print_run_result,
+    user_errors,
+)
 from afeval.engine import rescore_run
 
 
@@ -57,6 +64,7 @@ def rescore(
     cache: JudgeCacheOption = True,
     max_connections: JudgeConnectionsOption = None,
     display: DisplayOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Re-judge a finished run's stored responses and write the results into a new directory."""
     with user_errors():
@@ -76,3 +84,4 @@ def rescore(
         )
     print_run_result(result, judged_by="re-judged by")
     exit_if_unfinished(result.summary, RESCORE_UNFINISHED)
+    exit_if_strict(len(result.summary.warnings or ()), strict)

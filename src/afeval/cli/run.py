@@ -13,6 +13,7 @@ from afeval.cli._options import (
     ModelArgsOption,
     PromptsOption,
     ReferenceDirOption,
+    StrictOption,
     comma_list,
     given_options,
     out_dir_option,
@@ -21,6 +22,7 @@ from afeval.cli._options import (
 from afeval.cli._print import (
     RUN_UNFINISHED,
     exit_if_samples_failed,
+    exit_if_strict,
     exit_if_unfinished,
     print_run_result,
     user_errors,
@@ -202,6 +204,7 @@ def run(
     ] = None,
     prompts: PromptsOption = "afeval",
     reference_dir: ReferenceDirOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     # The preset's settings, overridden by the options given that are named as their fields (--batch is the
@@ -249,3 +252,4 @@ def run(
     print_run_result(result)
     exit_if_unfinished(result.summary, RUN_UNFINISHED)
     exit_if_samples_failed(result)
+    exit_if_strict(len(result.summary.warnings or ()), strict)

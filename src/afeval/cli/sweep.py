@@ -10,11 +10,14 @@ from typing import Annotated
 
 import typer
 
-from afeval.cli._options import DisplayOption, out_dir_option
+from afeval.cli._options import DisplayOption, StrictOption, out_dir_option
 from afeval.cli._print import (
+    exit_if_strict,
     exit_if_sweep_unfinished,
+    fail,
     print_dry_run,
     print_plan,
+    print_plan_json,
     print_sweep_results,
     user_errors,
 )
@@ -49,8 +52,18 @@ def sweep(
         str | None,
         typer.Option(help="Run only shard i of n (e.g. 2/4): split a sweep across machines (docs/scale.md)."),
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="With --dry-run: print the plan (runs, calls, tokens, cost estimate) as JSON, and nothing else.",
+        ),
+    ] = False,
+    strict: StrictOption = False,
 ) -> None:
     """Run a sweep: every model × scenario × CoT value of a sweep file, resumable (re-run it to finish)."""
+    if as_json and not dry_run:
+        fail(ValueError("--json prints the plan of a dry run: give --dry-run too"))
     with user_errors():
         spec = load_sweep(sweep_file)
         result = run_sweep(
@@ -62,10 +75,12 @@ def sweep(
             limit=limit,
             display=display,
             max_tasks=max_tasks,
-            on_planned=print_plan,
+            on_planned=print_plan_json if as_json else print_plan,
         )
     if dry_run:
-        print_dry_run()
+        if not as_json:
+            print_dry_run()
         return
     print_sweep_results(result)
     exit_if_sweep_unfinished(result)
+    exit_if_strict(sum(len(run.summary.warnings or ()) for _, run in result.results), strict)

@@ -230,3 +230,35 @@ def read_rubric_reply(
     if block is None:
         raise JudgeReplyError(missing)
     return RubricReply(block=block, reasoning=last_block_before(reply, REASONING_TAG, block.end) or "")
+
+
+def read_rubric_reply_in_layouts(
+    reply: str,
+    *,
+    layouts: Sequence[Sequence[str]],
+    closing: str = FINAL_TAG,
+    missing: str,
+) -> tuple[int, RubricReply]:
+    """Like :func:`read_rubric_reply`, for a rubric whose answers a judge may tag in more than one layout
+    (``<scheming>``… or ``<criteria1>``…, the same answers in the same order): the index of the layout read
+    and the reply as read in it.
+
+    Each layout's last complete verdict block is found on its own; the one that ends last is the verdict. A
+    block with some answers in one layout and some in another is complete in neither, so it is no verdict. Two
+    layouts complete in the same block (closed by the same ``closing`` tag) are ambiguous. Raises
+    JudgeReplyError with ``missing`` when no layout gives a block, and an error naming both layouts when two
+    tie."""
+    found: list[tuple[int, int, VerdictBlock]] = []
+    for index, answers in enumerate(layouts):
+        block = last_verdict_block(reply, sequence=answers, closing=closing, masking=(REASONING_TAG,))
+        if block is not None:
+            found.append((block.end, index, block))
+    if not found:
+        raise JudgeReplyError(missing)
+    end = max(found_end for found_end, _, _ in found)
+    latest = [(index, block) for found_end, index, block in found if found_end == end]
+    if len(latest) > 1:
+        named = " and ".join("<" + ">, <".join(layouts[index]) + ">" for index, _ in latest)
+        raise JudgeReplyError(f"judge reply answers in two layouts at once ({named}); neither is read")
+    index, block = latest[0]
+    return index, RubricReply(block=block, reasoning=last_block_before(reply, REASONING_TAG, block.end) or "")

@@ -357,6 +357,22 @@ def gap_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
     return rows
 
 
+def warning_rows(run: LoadedRun) -> list[dict[str, str]]:
+    """The run's warnings (summary.json's ``warnings``: judges that failed too often, failed samples), one row
+    each; none for a file from before the list."""
+    return [
+        {
+            "run_id": run.run_id,
+            "kind": warning.kind.replace("_", " "),
+            "judge": _plain(warning.judge),
+            "tier": _plain(warning.tier),
+            "count": f"{warning.count} of {warning.n}" if warning.count is not None else "–",
+            "first_error": _plain(warning.first_error),
+        }
+        for warning in run.summary.warnings or ()
+    ]
+
+
 def _run_context(run: LoadedRun) -> dict[str, Any]:
     columns, usage = usage_table(run.summary)
     cost = run.summary.cost
@@ -379,6 +395,7 @@ def _run_context(run: LoadedRun) -> dict[str, Any]:
         "tier_rows": tier_rows(run.summary),
         "category_rows": category_rows(run),
         "gap_rows": gap_rows(run.summary),
+        "warnings": warning_rows(run),
     }
 
 
@@ -453,12 +470,14 @@ def render_report(
         "categories": [{"value": c["value"], "label": c["label"]} for c in categories],
     }
     copied = validation_figures or {}
+    runs = [_run_context(run) for run in report.runs]
     return template.render(
         csp=content_security_policy(script),
         afeval_version=_version(),
         title=report.root.resolve().name,
         kind_text=(f"sweep {report.root}" if report.kind == "sweep" else f"run {report.root}"),
-        runs=[_run_context(run) for run in report.runs],
+        runs=runs,
+        warnings=[row for run in runs for row in run["warnings"]],
         n_samples=n_total,
         n_transcripts=len(rows),
         categories=categories,

@@ -21,9 +21,9 @@ from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
-from afeval.cost import estimate_cost
+from afeval.cost import active_price_table, estimate_cost
 from afeval.datasets import REMOTE_SOURCES, load_dataset
 from afeval.judges import (
     CLASSIFIER_CATALOG,
@@ -250,3 +250,40 @@ def estimate_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
     if model_usd is None or judge_usd is None:
         return None
     return model_usd + judge_usd
+
+
+PLAN_SCHEMA_VERSION: Final = 1
+"""Version of the ``afeval sweep --dry-run --json`` document (a change that alters or removes a key bumps it)."""
+
+
+def plan_document(name: str, estimate: SweepEstimate) -> dict[str, Any]:
+    """The sweep's plan as ``afeval sweep --dry-run --json`` prints it: each run (id, label, model, scenario,
+    tiers) with its estimated calls and tokens (:class:`CallEstimate`'s fields) and its list-price dollars
+    (``usd``, an upper bound; None when unpriced), then the totals, the dollars of the priced runs, how many
+    runs are unpriced, the price table's date and what the figures assume (``notes``)."""
+    runs = []
+    for index, (run, cost) in enumerate(estimate.runs, start=1):
+        runs.append(
+            {
+                "index": index,
+                "run_id": run.run_id,
+                "label": run.model.label,
+                "model": run.model.model,
+                "judge_model": run.settings.judging.judge_model,
+                "scenario": run.scenario.name,
+                "tiers": list(run.run_tiers),
+                **cost.to_dict(),
+                "usd": estimate_usd(run, cost),
+            }
+        )
+    priced = [run["usd"] for run in runs if run["usd"] is not None]
+    return {
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "sweep": name,
+        "n_runs": len(runs),
+        "n_requests": estimate.n_requests,
+        "runs": runs,
+        "total": {**estimate.total.to_dict(), "usd": sum(priced), "unpriced_runs": len(runs) - len(priced)},
+        "prices_checked": active_price_table().checked,
+        "notes": list(estimate.notes),
+    }
