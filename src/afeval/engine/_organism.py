@@ -189,9 +189,11 @@ def request_of(user_turn: str) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _draw(seed: int, tier: str, request: str, purpose: str) -> float:
-    """A uniform number in [0, 1) fixed by the seed, tier, request and what it decides."""
-    digest = hashlib.sha256(f"{seed}\x1f{tier}\x1f{purpose}\x1f{request}".encode()).digest()
+def _draw(organism: str, seed: int, tier: str, request: str, purpose: str) -> float:
+    """A uniform number in [0, 1) fixed by the organism, seed, tier, request and what it decides (the
+    organism's name too, so that two organisms' draws are independent)."""
+    key = "\x1f".join((organism, str(seed), tier, purpose, request))
+    digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
@@ -213,7 +215,7 @@ def plan_reply(profile: OrganismProfile, seed: int, tier: str, request: str) -> 
     rates = profile.rates(tier)
 
     def draw(purpose: str) -> float:
-        return _draw(seed, tier, request, purpose)
+        return _draw(profile.name, seed, tier, request, purpose)
 
     if draw("invalid") < rates.invalid:
         return OrganismReply("invalid", False, _pick(texts.INVALID_REPLIES, draw("wording")))
