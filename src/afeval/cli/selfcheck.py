@@ -55,7 +55,7 @@ def selfcheck(
     if report:
         with user_errors(OSError):
             files = build_report(out_dir)
-        console.print(f"report: {escape(str(files.html))}")
+        console.print(f"report: {escape(str(files.html))}", highlight=False, soft_wrap=True)
     console.print(_verdict_line(result, requests), highlight=False, soft_wrap=True)
     if not result.passed:
         raise typer.Exit(code=1)

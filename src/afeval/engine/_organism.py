@@ -358,7 +358,9 @@ class OrganismAPI(ModelAPI):
             self.seed = int(raw_seed)
         except (TypeError, ValueError) as error:
             raise ValueError(f"model argument seed must be a whole number; got {raw_seed!r}") from error
-        self.profile = None if model_name == ORGANISM_JUDGE else behaviour_of(model_name)
+        self.judge = model_name == ORGANISM_JUDGE
+        if not self.judge:
+            behaviour_of(model_name)  # an unknown name fails here, at get_model()
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
 
     async def generate(
@@ -368,12 +370,12 @@ class OrganismAPI(ModelAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        if self.profile is None:
-            prompt = "\n".join(message.text for message in input)
+        prompt = "\n".join(message.text for message in input)
+        if self.judge:
             text = judge_reply(prompt)
         else:
-            prompt = "\n".join(message.text for message in input)
-            text = organism_reply(self.profile, self.seed, input)
+            # Looked up per call: Inspect keeps one instance per model for the whole process.
+            text = organism_reply(behaviour_of(self.model_name), self.seed, input)
         output = ModelOutput.from_content(model=self.model_name, content=text)
         input_tokens, output_tokens = _tokens(prompt), _tokens(text)
         output.usage = ModelUsage(
