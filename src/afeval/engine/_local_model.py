@@ -45,6 +45,7 @@ import importlib.util
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,13 @@ class LocalModelUnavailableError(AfevalError, RuntimeError):
 # ---------------------------------------------------------------------------------------------------------
 
 _REQUIRED_MODULES = ("torch", "transformers", "gguf")
+
+# transformers deprecates passing a prefilled cache as ``past_key_values`` to ``generate`` (it will be named
+# ``cache`` in 6.0); the installed version still reads it, so the notice says nothing to a user of afeval. Only
+# this message is silenced, and only as FutureWarning; every other warning still shows.
+_QUIET_LIBRARY_WARNINGS = (r"`past_key_values` is deprecated",)
+for _message in _QUIET_LIBRARY_WARNINGS:
+    warnings.filterwarnings("ignore", message=_message, category=FutureWarning)
 
 
 def _unavailable(what: str) -> LocalModelUnavailableError:
