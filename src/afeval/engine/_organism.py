@@ -377,7 +377,10 @@ class OrganismAPI(ModelAPI):
             # Looked up per call: Inspect keeps one instance per model for the whole process.
             text = organism_reply(behaviour_of(self.model_name), self.seed, input)
         output = ModelOutput.from_content(model=self.model_name, content=text)
-        input_tokens, output_tokens = _tokens(prompt), _tokens(text)
+        # Several choices of one call (AF votes drawn with --af-num-choices): the replies are deterministic.
+        choices = max(config.num_choices or 1, 1)
+        output.choices = output.choices * choices
+        input_tokens, output_tokens = _tokens(prompt), _tokens(text) * choices
         output.usage = ModelUsage(
             input_tokens=input_tokens, output_tokens=output_tokens, total_tokens=input_tokens + output_tokens
         )
