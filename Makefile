@@ -23,7 +23,8 @@ install: $(STAMP)
 
 # The embedded model answers for real (one request in each tier: at about 7 tokens/s its generation bounds the
 # demo), then the self-check runs the model organisms through the same pipeline and writes the HTML report of
-# both runs/demo/runs/*; it prints the report's path under its table and ends with PASS or FAIL.
+# both, runs/demo/runs/* (runs/demo is replaced each time); it prints the report's path under its table and
+# ends with PASS or FAIL.
 DEMO_ENV := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 demo: $(STAMP)
 	rm -rf runs/demo
