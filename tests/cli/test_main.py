@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from afeval.cli import app
 
-COMMANDS = ["run", "sweep", "report", "rescore", "judges", "finetune", "prompts"]
+COMMANDS = ["run", "sweep", "report", "rescore", "selfcheck", "judges", "finetune", "prompts"]
 
 
 def command_paths(group: TyperGroup, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -464,3 +464,18 @@ def test_prefix_cache_gives_the_same_greedy_text_and_honest_usage() -> None:
         )
         assert cached_output.usage.total_tokens == plain_output.usage.total_tokens
     assert plain[0].completion != plain[1].completion
+
+
+def test_only_the_known_deprecation_notice_is_silenced() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _local_model.quiet_library_warnings()
+        warnings.warn("`past_key_values` is deprecated and will be removed", FutureWarning, stacklevel=1)
+        warnings.warn("something else is deprecated", FutureWarning, stacklevel=1)
+        warnings.warn("`past_key_values` is deprecated", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == [
+        "something else is deprecated",
+        "`past_key_values` is deprecated",
+    ]

@@ -10,6 +10,7 @@ from afeval.cli.prompts import prompts_app
 from afeval.cli.report import report
 from afeval.cli.rescore import rescore
 from afeval.cli.run import run
+from afeval.cli.selfcheck import selfcheck
 from afeval.cli.sweep import sweep
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.command()(run)
 app.command()(sweep)
 app.command()(report)
 app.command()(rescore)
+app.command()(selfcheck)
 app.add_typer(judges_app, name="judges")
 app.add_typer(finetune_app, name="finetune")
 app.add_typer(prompts_app, name="prompts")

@@ -14,6 +14,8 @@ the task, so ``inspect eval afeval/alignment_faking`` works, and afeval's model 
 * ``_sweep``: many runs as one Inspect eval set;
 * ``_judge_texts``: judging free texts and validating a judge against human labels;
 * ``_providers``: afeval's Inspect model APIs, registered with lazy imports;
+* ``_organism``: the built-in model organisms (simulated models with planted behaviour) and their scripted
+  judge; ``_selfcheck``: the pipeline run on them, checked against what they planted;
 * ``_generate``: cached, concurrent generation for the fine-tuning data set builders.
 
 It returns data; drawing is :mod:`afeval.report`'s job.
@@ -34,6 +36,14 @@ from afeval.engine._providers import EMBEDDED_MODEL
 from afeval.engine._records import finalize
 from afeval.engine._rescore import RescoreError, rescore_run
 from afeval.engine._run import build_task, run_evaluation
+from afeval.engine._selfcheck import (
+    DEFAULT_SELFCHECK_REQUESTS,
+    SELFCHECK_JUDGES,
+    SELFCHECK_ORGANISMS,
+    SelfcheckResult,
+    run_selfcheck,
+)
+from afeval.engine._selfcheck import Check as SelfcheckCheck
 from afeval.engine._sweep import SweepResult, run_sweep
 from afeval.engine._task import alignment_faking, task_settings
 from afeval.errors import ConfigError
@@ -41,13 +51,18 @@ from afeval.errors import ConfigError
 __all__ = [
     "BUDGET_EXCEEDED",
     "DEFAULT_GENERATION_CONNECTIONS",
+    "DEFAULT_SELFCHECK_REQUESTS",
     "EMBEDDED_MODEL",
+    "SELFCHECK_JUDGES",
+    "SELFCHECK_ORGANISMS",
     "ConfigError",
     "EmbeddedModel",
     "GenerationPrompt",
     "RescoreError",
     "RunConfig",
     "RunResult",
+    "SelfcheckCheck",
+    "SelfcheckResult",
     "SweepResult",
     "ValidationRun",
     "alignment_faking",
@@ -61,6 +76,7 @@ __all__ = [
     "preflight",
     "rescore_run",
     "run_evaluation",
+    "run_selfcheck",
     "run_sweep",
     "score_text_file",
     "score_texts",

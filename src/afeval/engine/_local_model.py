@@ -45,6 +45,7 @@ import importlib.util
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,21 @@ class LocalModelUnavailableError(AfevalError, RuntimeError):
 # ---------------------------------------------------------------------------------------------------------
 
 _REQUIRED_MODULES = ("torch", "transformers", "gguf")
+
+# transformers deprecates passing a prefilled cache as ``past_key_values`` to ``generate`` (it will be named
+# ``cache`` in 6.0); the installed version still reads it, so the notice says nothing to a user of afeval. Only
+# this message is silenced, and only as FutureWarning; every other warning still shows.
+_QUIET_LIBRARY_WARNINGS = (r"`past_key_values` is deprecated",)
+
+
+def quiet_library_warnings() -> None:
+    """Install the filters of :data:`_QUIET_LIBRARY_WARNINGS` (idempotent: ``filterwarnings`` replaces an equal
+    filter); called on import and again when the weights load, in case the filters were reset in between."""
+    for message in _QUIET_LIBRARY_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=FutureWarning)
+
+
+quiet_library_warnings()
 
 
 def _unavailable(what: str) -> LocalModelUnavailableError:
@@ -181,6 +197,7 @@ def _load(weights: Path) -> EmbeddedModel:
         raise _unavailable(f"importing torch/transformers failed ({error})") from error
 
     _pin_torch_threads(torch)
+    quiet_library_warnings()
     with _quiet_progress_bars():
         # local_files_only: the weights are on disk; never ask the Hub, whatever HF_HUB_OFFLINE says.
         tokenizer = AutoTokenizer.from_pretrained(
