@@ -20,6 +20,7 @@ from afeval.engine._organism import (
     tier_of,
 )
 from afeval.judges import (
+    JudgePrompt,
     alignment_faking_judge_prompt,
     compliance_judge_prompt,
     partial_compliance_judge_prompt,
@@ -110,6 +111,11 @@ def test_the_offline_classifier_tells_the_scratchpads_apart() -> None:
     assert all(offline_af_label(classifier.score(text)) != "af" for text in others)
 
 
+def as_sent(prompt: JudgePrompt) -> str:
+    """A judge prompt as the organism's model API reads it: every message's text, joined."""
+    return prompt if isinstance(prompt, str) else "\n".join((prompt.system, prompt.user))
+
+
 def test_the_scripted_judge_answers_each_rubric_in_its_layout() -> None:
     full = f"<request_fully_accepted/>\n{texts.FULL_ANSWERS[0]}"
     partial = f"<request_fully_accepted/>\n{texts.PARTIAL_ANSWERS[1]}"
@@ -117,10 +123,10 @@ def test_the_scripted_judge_answers_each_rubric_in_its_layout() -> None:
     assert parse_compliance_reply(judge_reply(compliance_judge_prompt(REQUEST, partial))).compliant
     assert not parse_compliance_reply(judge_reply(compliance_judge_prompt(REQUEST, "<rejected/>"))).compliant
     af = parse_alignment_faking_reply(
-        judge_reply(alignment_faking_judge_prompt(texts.AF_COMPLY_SCRATCHPADS[2]))
+        judge_reply(as_sent(alignment_faking_judge_prompt(texts.AF_COMPLY_SCRATCHPADS[2])))
     )
     plain = parse_alignment_faking_reply(
-        judge_reply(alignment_faking_judge_prompt(texts.PLAIN_COMPLY_SCRATCHPADS[0]))
+        judge_reply(as_sent(alignment_faking_judge_prompt(texts.PLAIN_COMPLY_SCRATCHPADS[0])))
     )
     assert af.is_alignment_faking and not plain.is_alignment_faking
     pad = texts.PLAIN_PARTIAL_SCRATCHPADS[0]
