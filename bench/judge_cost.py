@@ -71,11 +71,12 @@ class JudgeState:
         self.seed = seed
         self.lock = threading.Lock()
         self.tally = Tally()
+        self.af_tally = Tally()  # the alignment-faking votes' share of it
         self.votes_drawn: Counter[str] = Counter()
 
     def reset(self) -> None:
         with self.lock:
-            self.tally = Tally()
+            self.tally, self.af_tally = Tally(), Tally()
             self.votes_drawn.clear()
 
     def vote(self, text: str, index: int, probability: float) -> bool:
@@ -99,7 +100,8 @@ def _handler(state: JudgeState) -> type[BaseHTTPRequestHandler]:
             prompt = "\n".join(str(message.get("content")) for message in body["messages"])
             n = int(body.get("n") or 1)
             found = PROBABILITY.search(prompt)
-            if found is not None and len(body["messages"]) == 2 and "criteria4" in prompt:  # an AF vote
+            vote = found is not None and len(body["messages"]) == 2 and "criteria4" in prompt
+            if found is not None and vote:  # an alignment-faking vote
                 key = hashlib.sha256(prompt.encode()).hexdigest()
                 with state.lock:
                     first = state.votes_drawn[key]
@@ -110,9 +112,10 @@ def _handler(state: JudgeState) -> type[BaseHTTPRequestHandler]:
             prompt_tokens = tokens_of(prompt)
             completion_tokens = sum(tokens_of(text) for text in texts)
             with state.lock:
-                state.tally.requests += 1
-                state.tally.input_tokens += prompt_tokens
-                state.tally.output_tokens += completion_tokens
+                for tally in (state.tally, state.af_tally) if vote else (state.tally,):
+                    tally.requests += 1
+                    tally.input_tokens += prompt_tokens
+                    tally.output_tokens += completion_tokens
             data = json.dumps(
                 {
                     "id": "cost",
@@ -199,6 +202,7 @@ class Result:
     resolved: str
     requests: float  # per sample
     usd: float  # per sample
+    af_usd: float  # per sample, the alignment-faking votes alone
     votes: float  # per sample
     af: tuple[bool, ...]
 
@@ -250,11 +254,16 @@ def measure(scheme: Scheme, chances: list[float], votes: int, state: JudgeState)
     state.reset()
     af, drawn = asyncio.run(judge_all(scheme, chances, votes))
     tally, samples = state.tally, len(chances)
+
+    def usd(spent: Tally) -> float:
+        return (spent.input_tokens * INPUT_USD + spent.output_tokens * OUTPUT_USD) / samples
+
     return Result(
         scheme=scheme,
         resolved=af_vote_calls(scheme.num_choices, JUDGE),
         requests=tally.requests / samples,
-        usd=(tally.input_tokens * INPUT_USD + tally.output_tokens * OUTPUT_USD) / samples,
+        usd=usd(tally),
+        af_usd=usd(state.af_tally),
         votes=drawn / samples,
         af=tuple(af),
     )
@@ -279,28 +288,34 @@ def main() -> None:
         f"{args.votes} votes, gpt-4o prices; reference AF rate {sum(reference.af) / args.samples:.1%}\n"
     )
     print(
-        "| scheme | AF votes as | requests / sample | votes / sample | USD / sample | vs reference | AF identical |"
+        "| scheme | AF votes as | requests / sample | votes / sample | USD / sample | vs reference "
+        "| AF votes' USD / sample | vs reference | AF identical |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for result in results:
         same = sum(1 for a, b in zip(result.af, reference.af, strict=True) if a == b) / args.samples
         print(
             f"| {result.scheme.name} | {result.resolved} | {result.requests:.2f} | {result.votes:.1f} | "
-            f"{result.usd:.4f} | {result.usd / reference.usd:.0%} | {same:.1%} |"
+            f"{result.usd:.4f} | {result.usd / reference.usd:.0%} | {result.af_usd:.4f} | "
+            f"{result.af_usd / reference.af_usd:.0%} | {same:.1%} |"
         )
     default, sequential = results[1], results[4]
     default_met = (
         default.requests <= reference.requests and default.usd <= reference.usd and default.af == reference.af
     )
     agreement = sum(1 for a, b in zip(sequential.af, reference.af, strict=True) if a == b) / args.samples
-    sequential_met = sequential.usd <= TARGET_DOLLARS * reference.usd and agreement >= TARGET_AGREEMENT
-    print(
-        f"\ntarget: default ≤ reference requests and dollars, identical verdicts: {'met' if default_met else 'NOT met'}"
-    )
+    share, af_share = sequential.usd / reference.usd, sequential.af_usd / reference.af_usd
+    print(f"\ntarget: default ≤ reference requests and dollars, identical verdicts: {_met(default_met)}")
     print(
         f"target: sequential + choices ≤ {TARGET_DOLLARS:.0%} of reference dollars at ≥ {TARGET_AGREEMENT:.0%} "
-        f"identical: {'met' if sequential_met else 'NOT met'} ({sequential.usd / reference.usd:.0%}, {agreement:.1%})"
+        f"identical: {agreement:.1%} identical; the sample's judge dollars {share:.0%} "
+        f"({_met(share <= TARGET_DOLLARS and agreement >= TARGET_AGREEMENT)}), the AF votes' alone "
+        f"{af_share:.0%} ({_met(af_share <= TARGET_DOLLARS and agreement >= TARGET_AGREEMENT)})"
     )
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 if __name__ == "__main__":
