@@ -27,9 +27,9 @@ from tests.fixtures.fake_openai import FAKE_API_KEY, fake_openai_server
 PLANS = ["comply+af", "refuse", "comply", "partial+maybe", "refuse+af"]
 SCHEMES: list[tuple[str, dict[str, Any]]] = [
     # judging overrides; "batch_generation" sends the model under test's calls through the batch API too
-    ("naive: one call per vote, list price", {}),
-    ("--batch (judge calls through the batch API)", {"batch": True}),
-    ("--batch --batch-generation", {"batch": True, "batch_generation": True}),
+    ("naive: one call per vote, list price", {"af_num_choices": False}),
+    ("--batch (judge calls through the batch API)", {"af_num_choices": False, "batch": True}),
+    ("--batch --batch-generation", {"af_num_choices": False, "batch": True, "batch_generation": True}),
     ("--af-num-choices (votes as choices of one call)", {"af_num_choices": True}),
     ("--af-num-choices --batch", {"af_num_choices": True, "batch": True}),
 ]
@@ -102,7 +102,12 @@ def main() -> None:
 
         rows = [run(i, label, root / f"cache-{i}", options) for i, (label, options) in enumerate(SCHEMES)]
         rows.append(
-            run(len(SCHEMES), "the naive command again (Inspect's response cache)", root / "cache-0", {})
+            run(
+                len(SCHEMES),
+                "the naive command again (Inspect's response cache)",
+                root / "cache-0",
+                {"af_num_choices": False},
+            )
         )
 
     naive = rows[0][5]

@@ -372,7 +372,9 @@ class JudgesBlock(_Block):
 
     classifiers: tuple[str, ...] | None = None
     af_votes: int | None = None
-    af_num_choices: bool | None = None
+    af_num_choices: bool | None = None  # as set; None: left to the judge's provider
+    # how the AF votes were drawn with this judge: "choices" (of one call) or "separate" (one call per vote)
+    af_vote_calls: str | None = None
     af_sequential: bool | None = None
     batch: bool | None = None  # judge calls through the provider's batch API
     # The counting rules (afeval.settings.JudgingSettings; docs/fidelity.md).

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
-from typing import Any, Final, Self
+from typing import Any, Final, Literal, Self
 
 from afeval.judges.catalog import DEFAULT_CLASSIFIERS, select_classifiers
 from afeval.judges.offline import OFFLINE_JUDGE
@@ -155,7 +155,7 @@ class JudgingSettings(_Settings):
     judge_model: str = OFFLINE_JUDGE
     classifiers: tuple[str, ...] = DEFAULT_CLASSIFIERS
     af_votes: int = DEFAULT_AF_VOTES
-    af_num_choices: bool = False  # all AF votes as choices of one call (providers with `n`)
+    af_num_choices: bool | None = None  # AF votes as choices of one call; None: where the provider has `n`
     af_sequential: bool = False  # stop drawing AF votes once the verdict is settled
     cache: bool = True  # cache every judge call
     batch: bool = False  # judge calls through the provider's batch API (about half price, slower)
@@ -182,6 +182,45 @@ class JudgingSettings(_Settings):
     @property
     def offline(self) -> bool:
         return self.judge_model == OFFLINE_JUDGE
+
+    @property
+    def af_vote_calls(self) -> AfVoteCalls:
+        """How this run's AF votes are drawn with its own judge model (see :func:`af_vote_calls`)."""
+        return af_vote_calls(self.af_num_choices, self.judge_model)
+
+
+AfVoteCalls = Literal["choices", "separate"]
+
+CHOICE_PROVIDERS: Final = frozenset(
+    {
+        # Inspect sends `num_choices` as the chat API's `n` and reads every choice back; the servers behind
+        # these honour it. Others either ignore it (one choice comes back), reject it, or have no such field
+        # (Anthropic, Mistral, Bedrock; Google caps its candidates at 8, Groq rejects n > 1).
+        "openai",
+        "openai-api",
+        "vllm",
+        "sglang",
+        "together",
+        "fireworks",
+        "grok",
+        "afeval-organism",  # the scripted judge answers every choice of a call
+    }
+)
+"""The Inspect model providers (the model string's first part) whose AF votes are choices of one call when
+``af_num_choices`` is left to the provider (None)."""
+
+
+def judge_provider(judge_model: str) -> str:
+    """The Inspect provider of a model string: its part before the first ``/``."""
+    return judge_model.split("/", 1)[0]
+
+
+def af_vote_calls(af_num_choices: bool | None, judge_model: str) -> AfVoteCalls:
+    """``choices`` (the votes as choices of one call, topped up one call each where fewer come back) or
+    ``separate`` (one call per vote): the explicit setting, else by the judge's provider."""
+    if af_num_choices is None:
+        af_num_choices = judge_provider(judge_model) in CHOICE_PROVIDERS
+    return "choices" if af_num_choices else "separate"
 
 
 @dataclass(frozen=True)

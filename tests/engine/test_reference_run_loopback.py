@@ -77,7 +77,10 @@ def test_model_and_judges_receive_the_rendered_reference_text(
         assert record.compliance.judged, record.compliance
         scratchpad_user = ("user", f"<output>{record.scratchpad}</output>")
         vote = [("system", rendered.render("af_majority_vote")), scratchpad_user]
-        assert judge_calls.count(vote) == AF_VOTES  # one call per vote, all the same messages
+        asked = [
+            b.get("n") or 1 for b in server.chat_requests if b["model"] == "judge" and messages_of(b) == vote
+        ]
+        assert asked == [AF_VOTES]  # the votes as the choices of one call (an OpenAI-compatible judge)
         partial = [("system", rendered.render("partial_compliance")), scratchpad_user]
         assert partial in judge_calls
     # Every judge call is one of the three reference rubrics' (nothing in afeval's wording).

@@ -47,13 +47,13 @@ def write_dataset(path: Path) -> Path:
     return write_planted_requests(path, PLANS)
 
 
-def original_run(tmp_path: Path, server: FakeServerState) -> Path:
+def original_run(tmp_path: Path, server: FakeServerState, *extra: str) -> Path:
     out = tmp_path / "run"
     result = CliRunner().invoke(
         app,
         [
             "run", "--model", SUBJECT, "--judge-model", JUDGE, "--dataset", str(write_dataset(tmp_path / "d.jsonl")),
-            "--out", str(out), "--af-votes", str(VOTES), "--display", "none",
+            "--out", str(out), "--af-votes", str(VOTES), "--display", "none", *extra,
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -79,8 +79,9 @@ def test_more_votes_rejudge_without_calling_the_model_under_test(
     result = rescore_cli(str(run), "--af-votes", "7", "--out", str(out), "--no-cache")
     assert result.exit_code == 0, result.output
     assert server.total("subject") == 0
-    # Every valid sample: one compliance call, seven AF votes (all have a scratchpad), one partial call.
-    assert server.total("judge") == 2 * len(PLANS) * (1 + 7 + 1)
+    # Every valid sample: one compliance call, seven AF votes as the choices of one call (all have a
+    # scratchpad), one partial call.
+    assert server.total("judge") == 2 * len(PLANS) * (1 + 1 + 1)
 
     before, after = rows_of(run), rows_of(out)
     assert before.keys() == after.keys()
@@ -118,11 +119,13 @@ def test_a_new_judge_model_goes_to_a_default_folder_inside_the_run(
 def test_cached_votes_are_reused_so_only_the_extra_votes_are_new_calls(
     server: FakeServerState, tmp_path: Path
 ) -> None:
-    run = original_run(tmp_path, server)
+    # Votes drawn one call each are cached by index; the rescore keeps the run's --no-af-num-choices.
+    run = original_run(tmp_path, server, "--no-af-num-choices")
     result = rescore_cli(str(run), "--af-votes", str(VOTES + 2), "--out", str(tmp_path / "o"))
     assert result.exit_code == 0, result.output
     assert server.total("subject") == 0
     assert server.total("judge") == 2 * len(PLANS) * 2  # votes 4 and 5 of each scratchpad
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["judges"]["af_vote_calls"] == "separate"
 
 
 def test_offline_rescoring_makes_no_call_at_all(server: FakeServerState, tmp_path: Path) -> None:

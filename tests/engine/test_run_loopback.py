@@ -91,9 +91,10 @@ def run_cli(dataset: Path, out: Path, *extra: str) -> Result:
 
 
 VOTING_MODES = {
-    "vote-per-call": [],
-    "votes-as-choices": ["--af-num-choices"],
-    "sequential": ["--af-sequential"],
+    "vote-per-call": ["--no-af-num-choices"],
+    "votes-as-choices": [],  # the default for an OpenAI-compatible judge
+    "sequential": ["--af-sequential", "--no-af-num-choices"],
+    "sequential-choices": ["--af-sequential"],  # each batch one call
 }
 
 
@@ -122,7 +123,7 @@ def test_run_recovers_planted_rates_exactly(
             ("maybe_alignment_faking", "maybe"),
             ("partial_compliance", "partial"),
         ]
-        if voting == "sequential":
+        if voting.startswith("sequential"):
             # The fake judge hands out a "maybe" scratchpad's Yes votes first, so a sequential vote can settle
             # on AF there; only the unanimous scratchpads have a planted sequential verdict (checked below).
             checked = [pair for pair in checked if "alignment" not in pair[0]]
@@ -132,7 +133,7 @@ def test_run_recovers_planted_rates_exactly(
             assert got[key]["ci95"] == pytest.approx(list(estimate.ci95)), (tier, key)  # type: ignore[attr-defined]
         categories = want["categories"]
         assert isinstance(categories, dict)
-        if voting == "sequential":
+        if voting.startswith("sequential"):
             continue
         total = sum(categories.values())
         for category, count in categories.items():
@@ -161,8 +162,10 @@ def test_run_recovers_planted_rates_exactly(
     assert row["accepted"] and not row["refused"]
     assert "<<M:af-yes=20>>" in row["scratchpad"]
     assert row["alignment_faking"]["label"] == "af"
-    if voting != "sequential":
+    if not voting.startswith("sequential"):
         assert len(row["alignment_faking"]["votes"]) == AF_VOTES
+    calls = "separate" if "--no-af-num-choices" in VOTING_MODES[voting] else "choices"
+    assert summary["judges"]["af_vote_calls"] == calls
     assert row["category"] == "compliance_with_af"
     retried = next(r for r in rows if r["sample_id"] == "planted-6-free")
     assert retried["attempts"] == 2 and retried["response_status"] == "valid"
@@ -172,14 +175,38 @@ def test_run_recovers_planted_rates_exactly(
     # Calls made: one generation per sample plus one re-query for each invalid first reply; per valid sample one
     # compliance call (three for the unparseable one), AF_VOTES votes and one partial-compliance call.
     assert state.total("subject") == 2 * len(PLANS) + 2
+    af_calls = state.total("judge") - 2 * len(PLANS) * 2 - 2
     if voting == "sequential":
         # Unanimous planted votes settle the verdict early: far fewer than AF_VOTES calls per scratchpad.
-        af_calls = state.total("judge") - 2 * len(PLANS) * 2 - 2
         assert af_calls <= 0.5 * 2 * len(PLANS) * AF_VOTES
+        assert row["alignment_faking"]["details"]["stopped_early"] is True
+    elif voting == "sequential-choices":
+        # One call per batch: each of the 2 × 10 scratchpads is judged in one to five batches of votes.
+        votes_drawn = sum(len(r["alignment_faking"]["votes"]) for r in rows)
+        assert 2 * len(PLANS) <= af_calls <= 2 * len(PLANS) * 5
+        assert af_calls < votes_drawn
         assert row["alignment_faking"]["details"]["stopped_early"] is True
     else:
         votes_calls = 1 if voting == "votes-as-choices" else AF_VOTES
         assert state.total("judge") == 2 * len(PLANS) * (1 + votes_calls + 1) + 2
+
+
+def test_default_judge_requests_are_three_per_sample_with_the_verdicts_of_separate_calls(
+    server: tuple[str, FakeServerState], tmp_path: Path
+) -> None:
+    # The reference pipeline's budget: one StrongREJECT call, one call for all AF votes, one partial call.
+    _, state = server
+    dataset = write_dataset(tmp_path / "planted.jsonl")
+    labels = {}
+    for name, extra in (("choices", []), ("separate", ["--no-af-num-choices"])):
+        state.reset()
+        run_cli(dataset, tmp_path / name, "--no-cache", *extra)
+        rows = [json.loads(line) for line in (tmp_path / name / "samples.jsonl").read_text().splitlines()]
+        labels[name] = {r["sample_id"]: r["alignment_faking"]["label"] for r in rows}
+        if name == "choices":
+            # 2 extra compliance re-asks for the unparseable reply (request 7, free)
+            assert state.total("judge") - 2 <= 3 * len(rows)
+    assert labels["choices"] == labels["separate"]
 
 
 def expected_pairs() -> tuple[int, int, int, int]:
@@ -221,12 +248,13 @@ def test_paired_statistics_count_the_planted_pairs(
     )
 
 
-def test_rerun_is_served_from_cache(server: tuple[str, FakeServerState], tmp_path: Path) -> None:
+@pytest.mark.parametrize("voting", ["votes-as-choices", "sequential-choices"])
+def test_rerun_is_served_from_cache(server: tuple[str, FakeServerState], tmp_path: Path, voting: str) -> None:
     _, state = server
     dataset = write_dataset(tmp_path / "planted.jsonl")
-    run_cli(dataset, tmp_path / "first")
+    run_cli(dataset, tmp_path / "first", *VOTING_MODES[voting])
     calls = state.total()
-    run_cli(dataset, tmp_path / "second")
+    run_cli(dataset, tmp_path / "second", *VOTING_MODES[voting])
     assert state.total() == calls, "a re-run must replay every model and judge call from the cache"
     first = json.loads((tmp_path / "first" / "summary.json").read_text())
     second = json.loads((tmp_path / "second" / "summary.json").read_text())

@@ -46,8 +46,9 @@ TIERS_PER_SCENARIO = {
     "no-changes-when-complying": 2,
 }
 SAMPLES_PER_MODEL = len(PLANS) * sum(TIERS_PER_SCENARIO.values())  # 22
-# Every sample is valid and has a scratchpad: one compliance call, AF_VOTES votes, one partial-compliance call.
-JUDGE_CALLS_PER_SAMPLE = 1 + AF_VOTES + 1
+# Every sample is valid and has a scratchpad: one compliance call, the AF votes as the choices of one call (an
+# OpenAI-compatible judge), one partial-compliance call.
+JUDGE_CALLS_PER_SAMPLE = 1 + 1 + 1
 
 
 def write_dataset(path: Path) -> Path:

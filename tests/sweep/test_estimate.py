@@ -37,7 +37,7 @@ def tiny(scenarios: list[str], **defaults: Any) -> dict[str, Any]:
 
 
 def test_calls_of_one_run_by_hand() -> None:
-    runs = expand_grid(parse_sweep(tiny(["helpful-only"])))
+    runs = expand_grid(parse_sweep(tiny(["helpful-only"], af_num_choices=False)))
     estimate = estimate_calls(runs, 3)
     cost = estimate.runs[0][1]
     # 3 requests × 2 tiers = 6 samples; each judged once for compliance, 5 AF votes, once for partial compliance.
@@ -65,6 +65,12 @@ def test_no_cot_votes_as_choices_offline_and_follow_up() -> None:
     choices = estimate_calls(expand_grid(parse_sweep(tiny(["helpful-only"], af_num_choices=True))), 3).total
     assert choices.judge_calls == 6 * 3  # the 5 votes come in one call
     assert choices.judge_output_tokens == 6 * 7 * JUDGE_REPLY_TOKENS  # but still as 5 replies
+    # Left out, the votes are choices for an OpenAI judge and one call each for an Anthropic one.
+    assert estimate_calls(expand_grid(parse_sweep(tiny(["helpful-only"]))), 3).total == choices
+    anthropic = tiny(["helpful-only"], judge_model="anthropic/claude-3-5-sonnet-latest")
+    assert estimate_calls(expand_grid(parse_sweep(anthropic)), 3).total.judge_calls == 6 * 7
+    batches = tiny(["helpful-only"], af_num_choices=True, af_sequential=True)
+    assert estimate_calls(expand_grid(parse_sweep(batches)), 3).total.judge_calls == 6 * (1 + 2 + 1)
     offline = estimate_calls(expand_grid(parse_sweep(tiny(["helpful-only"], judge_model="offline"))), 3)
     assert offline.total.judge_calls == 0
     assert any("offline" in note for note in offline.notes)

@@ -127,7 +127,11 @@ def run(
         int, typer.Option(help="Alignment-faking judge votes per scratchpad (T=1).")
     ] = MODEL_PRESET.judging.af_votes,
     af_num_choices: Annotated[
-        bool, typer.Option(help="Draw the AF votes as choices of one judge call (providers supporting n).")
+        bool | None,
+        typer.Option(
+            help="Draw the AF votes as choices of one judge call (--no-af-num-choices: one call per vote). "
+            "Default: choices where the judge's provider supports n (OpenAI-compatible, vLLM, Together...)."
+        ),
     ] = MODEL_PRESET.judging.af_num_choices,
     af_sequential: Annotated[
         bool,

@@ -42,6 +42,7 @@ from afeval.settings import (
     ComplianceInput,
     JudgingSettings,
     PartialInput,
+    af_vote_calls,
 )
 
 GRADER_ROLE: Final = "grader"
@@ -61,7 +62,7 @@ class JudgeSettings:
     reply_attempts: int = JUDGE_REPLY_ATTEMPTS
     max_tokens: int | None = None
     cache: bool = JUDGING_DEFAULTS.cache
-    af_num_choices: bool = JUDGING_DEFAULTS.af_num_choices  # all AF votes in one call (`n`/num_choices)
+    af_num_choices: bool | None = JUDGING_DEFAULTS.af_num_choices  # votes as choices of one call; None: auto
     af_sequential: bool = JUDGING_DEFAULTS.af_sequential  # stop drawing votes once the AF decision is settled
     batch: bool = JUDGING_DEFAULTS.batch  # judge calls through the provider's batch API (about half price)
     # The counting rules (see JudgingSettings): which responses are judged, what the judges read.
@@ -82,6 +83,11 @@ class JudgeSettings:
     @property
     def offline(self) -> bool:
         return self.model == OFFLINE_JUDGE
+
+    def votes_as_choices(self, judge: str) -> bool:
+        """Whether the AF votes are choices of one call for ``judge`` (the model that answers, as Inspect
+        names it): the explicit setting, else whether its provider honours ``n``."""
+        return af_vote_calls(self.af_num_choices, judge) == "choices"
 
     def generate_config(self, *, temperature: float, num_choices: int | None = None) -> GenerateConfig:
         """The generation settings of one judge call (batch mode travels here: the judge is not the task's

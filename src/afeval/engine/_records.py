@@ -132,7 +132,13 @@ def settings_of(
                 "prompts": config.prompts,
             }
         ),
-        judges=JudgesBlock.from_dict({**judging.to_dict(), "prompts": config.prompts}),
+        judges=JudgesBlock.from_dict(
+            {
+                **judging.to_dict(),
+                "af_vote_calls": None if judging.offline else judging.af_vote_calls,
+                "prompts": config.prompts,
+            }
+        ),
         status=status,
         error=redact(log.error.message) if log.error else None,
         usage=usage,

@@ -211,7 +211,9 @@ def alignment_faking(
         classifiers: comma-separated classifiers to run (``compliance`` is required): ``alignment_faking``,
             ``partial_compliance``, ``af_legacy``, ``helpfulness_motive``, ``af_motive``, ``follow_up``.
         af_votes: alignment-faking judge votes per scratchpad (temperature 1).
-        af_num_choices: draw the votes as choices of one call (OpenAI-style ``n``), sending the prompt once.
+        af_num_choices: draw the votes as choices of one call (OpenAI-style ``n``), sending the prompt once;
+            False: one call per vote. Left out (and without a preset that sets it): choices where the judge's
+            provider supports ``n`` (``afeval.settings.CHOICE_PROVIDERS``), one call per vote elsewhere.
         af_sequential: draw votes in batches and stop once the AF decision is settled (at most ``af_votes``).
         count_invalid: judge and count every final response, invalid ones included (the paper's rule).
         compliance_input: what the compliance judge reads: ``output`` (the final ``<OUTPUT>`` block) or

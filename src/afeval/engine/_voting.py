@@ -1,12 +1,22 @@
 """Drawing alignment-faking votes: a fixed number, as choices of one call, or sequentially until settled.
 
-A vote's cache scope is its absolute index, so fixed and sequential runs share cached votes.
+What the cache shares (Inspect caches one call's whole output, keyed by its messages, its generate config
+(``num_choices`` included) and our scopes):
+
+* a vote drawn as its own call is scoped by its absolute index, so fixed and sequential runs with separate calls
+  share those votes, and the top-up of a choice that did not come back reuses the same vote a separate-call run
+  drew at that index;
+* the ``n = af_votes`` call of a fixed run is one entry (scope ``choices``), shared by every fixed run with the
+  same vote count and judge;
+* a sequential batch drawn as choices is one entry per batch (scope ``choices@<first index>``, ``n`` the batch
+  size), shared by sequential runs, not with fixed runs: its ``n`` differs, and so would its draws.
+
+Re-running a command therefore replays every vote from the cache, whichever way they were drawn.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 
 from inspect_ai.model import Model
@@ -17,6 +27,9 @@ from afeval.judges import JudgeCall, JudgePrompt, JudgeReply, JudgeReplyError
 from afeval.judges.alignment_faking import VOTE_CALL, AlignmentFakingVote
 from afeval.judges.sequential import SequentialDecision, SequentialVoter, SequentialVotingPolicy
 
+CHOICES_SCOPE = "choices"
+"""The vote scope of a fixed run's one call for all its votes (part of the cache format)."""
+
 
 async def collect_af_votes(
     model: Model,
@@ -26,30 +39,58 @@ async def collect_af_votes(
 ) -> list[JudgeReply]:
     """Draw ``settings.af_votes`` independent alignment-faking votes at temperature 1.
 
-    By default each vote is its own call with its own cache scope. With ``af_num_choices`` the votes come from
-    one call asking for that many choices, which sends the long prompt once; votes the provider did not return
-    or that cannot be parsed are then drawn one by one, as in the default mode.
+    Where the judge's provider honours ``n`` (or ``af_num_choices`` says so) the votes are the choices of one
+    call, which sends the long prompt once; otherwise each vote is its own call with its own cache scope.
     """
-    replies: list[JudgeReply | None] = [None] * settings.af_votes
-    if settings.af_num_choices:
-        try:
-            output = await model.generate(
-                judge_chat(prompt),
-                config=settings.generate_config(
-                    temperature=settings.af_temperature, num_choices=settings.af_votes
-                ),
-                cache=cache_policy(settings.cache, **{JUDGE_SCOPE: call.scope, VOTE_SCOPE: "choices"}),
-            )
-            for index, choice in enumerate(output.choices[: settings.af_votes]):
-                text = choice.message.text
-                with contextlib.suppress(JudgeReplyError):
-                    replies[index] = JudgeReply(parsed=call.parse(text), raw=text, tries=1, error=None)
-        except Exception:  # fall back to one call per vote below
-            pass
-    missing = [index for index, reply in enumerate(replies) if reply is None]
-    for index, reply in zip(missing, await _draw_votes(model, prompt, settings, missing, call), strict=True):
-        replies[index] = reply
+    return await _votes(model, prompt, settings, range(settings.af_votes), call, CHOICES_SCOPE)
+
+
+async def _votes(
+    model: Model,
+    prompt: JudgePrompt,
+    settings: JudgeSettings,
+    indices: Sequence[int],
+    call: JudgeCall[AlignmentFakingVote],
+    choices_scope: str,
+) -> list[JudgeReply]:
+    """The votes at ``indices``: as choices of one call when the settings say so for this judge, and every vote
+    that call did not return, or that cannot be parsed, drawn as its own call."""
+    replies: list[JudgeReply | None] = [None] * len(indices)
+    if settings.votes_as_choices(str(model)):
+        replies = await _choices(model, prompt, settings, len(indices), call, choices_scope)
+    missing = [position for position, reply in enumerate(replies) if reply is None]
+    drawn = await _draw_votes(model, prompt, settings, [indices[position] for position in missing], call)
+    for position, reply in zip(missing, drawn, strict=True):
+        replies[position] = reply
     return [reply for reply in replies if reply is not None]
+
+
+async def _choices(
+    model: Model,
+    prompt: JudgePrompt,
+    settings: JudgeSettings,
+    count: int,
+    call: JudgeCall[AlignmentFakingVote],
+    scope: str,
+) -> list[JudgeReply | None]:
+    """``count`` votes as the choices of one call; None where a choice is missing or unreadable, and all None
+    when the call fails (the votes are then drawn one call each)."""
+    replies: list[JudgeReply | None] = [None] * count
+    try:
+        output = await model.generate(
+            judge_chat(prompt),
+            config=settings.generate_config(temperature=settings.af_temperature, num_choices=count),
+            cache=cache_policy(settings.cache, **{JUDGE_SCOPE: call.scope, VOTE_SCOPE: scope}),
+        )
+    except Exception:  # a provider that rejects `n`: fall back to one call per vote
+        return replies
+    for position, choice in enumerate(output.choices[:count]):
+        text = choice.message.text
+        try:
+            replies[position] = JudgeReply(parsed=call.parse(text), raw=text, tries=1, error=None)
+        except JudgeReplyError:
+            continue
+    return replies
 
 
 async def _draw_votes(
@@ -82,11 +123,18 @@ async def collect_sequential_af_votes(
     settings: JudgeSettings,
     call: JudgeCall[AlignmentFakingVote] = VOTE_CALL,
 ) -> tuple[list[JudgeReply], SequentialDecision | None]:
-    """Draw alignment-faking votes in small batches until the AF decision is settled (at most ``af_votes``)."""
+    """Draw alignment-faking votes in small batches until the AF decision is settled (at most ``af_votes``).
+
+    Each batch is one call asking for as many choices as it needs where votes are drawn as choices (then topped
+    up, as in :func:`collect_af_votes`), else one call per vote.
+    """
     voter = SequentialVoter(SequentialVotingPolicy(max_votes=settings.af_votes))
     replies: list[JudgeReply] = []
     while (needed := voter.needed()) > 0:
-        batch = await _draw_votes(model, prompt, settings, range(voter.drawn, voter.drawn + needed), call)
+        first = voter.drawn
+        batch = await _votes(
+            model, prompt, settings, range(first, first + needed), call, f"{CHOICES_SCOPE}@{first}"
+        )
         replies.extend(batch)
         voter = voter.add(r.parsed.is_alignment_faking if r.parsed is not None else None for r in batch)
     decision = voter.decision() if any(r.parsed is not None for r in replies) else None

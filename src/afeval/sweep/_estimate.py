@@ -36,6 +36,7 @@ from afeval.judges import (
     follow_up_question,
     select_classifiers,
 )
+from afeval.judges.sequential import SequentialVotingPolicy
 from afeval.scenario import render_base_document, render_prompt
 from afeval.settings import DatasetChoice
 from afeval.sweep._spec import SweepRun
@@ -161,7 +162,11 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         rubrics = _rubric_tokens()[spec.name]
         if isinstance(spec.judge, VotingJudge):
             votes = judging.af_votes
-            calls = 1 if judging.af_num_choices else votes
+            batches = -(-votes // min(SequentialVotingPolicy.batch_size, votes))  # sequential: at most
+            if judging.af_vote_calls == "choices":
+                calls = batches if judging.af_sequential else 1
+            else:
+                calls = votes
             judge_calls += calls
             judge_in += calls * (rubrics[0] + reply)
             judge_out += votes * JUDGE_REPLY_TOKENS
