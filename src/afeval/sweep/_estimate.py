@@ -38,7 +38,7 @@ from afeval.judges import (
 )
 from afeval.judges.sequential import SequentialVotingPolicy
 from afeval.scenario import render_base_document, render_prompt
-from afeval.settings import DatasetChoice
+from afeval.settings import AfVoteCalls, DatasetChoice
 from afeval.sweep._spec import SweepRun
 
 CHARS_PER_TOKEN: Final = 4
@@ -138,6 +138,54 @@ def _prompt_tokens(run: SweepRun) -> list[int]:
     return counts
 
 
+@dataclass(frozen=True)
+class JudgeLoad:
+    """What the judges read of one sample, before the alignment-faking votes are split into calls.
+
+    ``calls``: the (rubric, rest) input tokens of each judge call that is not an AF vote (StrongREJECT,
+    partial compliance, ...), the rest being the request and the response they are shown. ``votes``: the AF
+    votes per sample (0 when no AF judge runs), each reading ``vote_rubric`` tokens of rubric followed by
+    ``vote_rest`` tokens of scratchpad (every call of a sample resends both)."""
+
+    calls: tuple[tuple[int, int], ...] = ()
+    votes: int = 0
+    vote_rubric: int = 0
+    vote_rest: int = 0
+
+
+def judge_load(run: SweepRun) -> JudgeLoad | None:
+    """The per-sample :class:`JudgeLoad` of ``run``; None under the offline judge (no judge calls)."""
+    judging = run.settings.judging
+    if judging.offline:
+        return None
+    reply = run.settings.generation.max_tokens  # a response (and its scratchpad) counted at max_tokens
+    request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
+    calls: list[tuple[int, int]] = []
+    load = JudgeLoad()
+    for spec in select_classifiers(judging.classifiers):
+        if spec.needs_scratchpad and not run.scenario.cot:
+            continue  # a sample without a scratchpad is not judged
+        rubrics = _rubric_tokens()[spec.name]
+        if isinstance(spec.judge, VotingJudge):
+            load = JudgeLoad(votes=judging.af_votes, vote_rubric=rubrics[0], vote_rest=reply)
+            continue
+        calls.extend((rubric, request_tokens + reply) for rubric in rubrics)
+    return JudgeLoad(
+        calls=tuple(calls), votes=load.votes, vote_rubric=load.vote_rubric, vote_rest=load.vote_rest
+    )
+
+
+def vote_calls_per_sample(votes: int, calls: AfVoteCalls, sequential: bool) -> int:
+    """Judge calls that draw ``votes`` AF votes of one sample: one per vote (``separate``), one call of ``n``
+    choices (``choices``), or under sequential voting one per batch of choices, every batch drawn (an upper
+    bound: the vote usually stops earlier)."""
+    if calls == "separate" or votes == 0:
+        return votes
+    if not sequential:
+        return 1
+    return -(-votes // min(SequentialVotingPolicy.batch_size, votes))
+
+
 def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
     """Calls and tokens of one run of ``n_requests`` requests in each of its tiers."""
     generation, judging = run.settings.generation, run.settings.judging
@@ -151,30 +199,14 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         model_input_tokens=prompt_tokens,
         model_output_tokens=samples * reply,
     )
-    if judging.offline:
+    load = judge_load(run)
+    if load is None:
         return estimate  # the offline judges run locally; the rest are not judged offline
-    request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
-    judge_calls = judge_in = judge_out = 0
-    selected = select_classifiers(judging.classifiers)
-    for spec in selected:
-        if spec.needs_scratchpad and not run.scenario.cot:
-            continue  # a sample without a scratchpad is not judged
-        rubrics = _rubric_tokens()[spec.name]
-        if isinstance(spec.judge, VotingJudge):
-            votes = judging.af_votes
-            batches = -(-votes // min(SequentialVotingPolicy.batch_size, votes))  # sequential: at most
-            if judging.af_vote_calls == "choices":
-                calls = batches if judging.af_sequential else 1
-            else:
-                calls = votes
-            judge_calls += calls
-            judge_in += calls * (rubrics[0] + reply)
-            judge_out += votes * JUDGE_REPLY_TOKENS
-            continue
-        judge_calls += len(rubrics)
-        judge_in += sum(rubric + request_tokens + reply for rubric in rubrics)
-        judge_out += len(rubrics) * JUDGE_REPLY_TOKENS
-    for spec in selected:
+    votes = vote_calls_per_sample(load.votes, judging.af_vote_calls, judging.af_sequential)
+    judge_calls = len(load.calls) + votes
+    judge_in = sum(rubric + rest for rubric, rest in load.calls) + votes * (load.vote_rubric + load.vote_rest)
+    judge_out = (len(load.calls) + load.votes) * JUDGE_REPLY_TOKENS
+    for spec in select_classifiers(judging.classifiers):
         if not spec.subject_calls:
             continue
         # Questions to the model under test (the follow-ups), each after the whole conversation so far.
