@@ -21,9 +21,9 @@ from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
-from afeval.cost import active_price_table, estimate_cost
+from afeval.cost import estimate_cost
 from afeval.datasets import REMOTE_SOURCES, load_dataset
 from afeval.judges import (
     CLASSIFIER_CATALOG,
@@ -272,55 +272,23 @@ def _notes(runs: Sequence[SweepRun]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def model_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
+    """List-price dollars of the model under test in one run's estimate (None when it is unpriced)."""
+    return estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
+
+
 def estimate_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
     """List-price dollars of one run's estimate: the model under test plus the judge, every input token
     uncached and no batch discount (an upper bound), from the same price table as a run's cost block.
 
     None when either model is unpriced (an offline judge costs nothing)."""
-    model_usd = estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
     judge = run.settings.judging.judge_model
     judge_usd = (
         0.0
         if judge == OFFLINE_JUDGE
         else estimate_cost(judge, estimate.judge_input_tokens, estimate.judge_output_tokens)
     )
-    if model_usd is None or judge_usd is None:
+    usd = model_usd(run, estimate)
+    if usd is None or judge_usd is None:
         return None
-    return model_usd + judge_usd
-
-
-PLAN_SCHEMA_VERSION: Final = 1
-"""Version of the ``afeval sweep --dry-run --json`` document (a change that alters or removes a key bumps it)."""
-
-
-def plan_document(name: str, estimate: SweepEstimate) -> dict[str, Any]:
-    """The sweep's plan as ``afeval sweep --dry-run --json`` prints it: each run (id, label, model, scenario,
-    tiers) with its estimated calls and tokens (:class:`CallEstimate`'s fields) and its list-price dollars
-    (``usd``, an upper bound; None when unpriced), then the totals, the dollars of the priced runs, how many
-    runs are unpriced, the price table's date and what the figures assume (``notes``)."""
-    runs = []
-    for index, (run, cost) in enumerate(estimate.runs, start=1):
-        runs.append(
-            {
-                "index": index,
-                "run_id": run.run_id,
-                "label": run.model.label,
-                "model": run.model.model,
-                "judge_model": run.settings.judging.judge_model,
-                "scenario": run.scenario.name,
-                "tiers": list(run.run_tiers),
-                **cost.to_dict(),
-                "usd": estimate_usd(run, cost),
-            }
-        )
-    priced = [run["usd"] for run in runs if run["usd"] is not None]
-    return {
-        "schema_version": PLAN_SCHEMA_VERSION,
-        "sweep": name,
-        "n_runs": len(runs),
-        "n_requests": estimate.n_requests,
-        "runs": runs,
-        "total": {**estimate.total.to_dict(), "usd": sum(priced), "unpriced_runs": len(runs) - len(priced)},
-        "prices_checked": active_price_table().checked,
-        "notes": list(estimate.notes),
-    }
+    return usd + judge_usd
