@@ -147,9 +147,10 @@ def afeval_scheme(run: SweepRun) -> _Scheme:
 
 
 def expected_votes(votes: int) -> float:
-    """The votes a sequential vote of ``votes`` draws per sample on average (:data:`SEQUENTIAL_EXPECTED_VOTES`
-    scaled to ``votes``, never more than ``votes``)."""
-    return min(float(votes), SEQUENTIAL_EXPECTED_VOTES * votes / DEFAULT_AF_VOTES)
+    """The votes a sequential vote of ``votes`` draws per sample on average: :data:`SEQUENTIAL_EXPECTED_VOTES`
+    scaled to ``votes``, never fewer than its first batch nor more than ``votes``."""
+    first_batch = min(SequentialVotingPolicy.batch_size, votes)
+    return min(float(votes), max(float(first_batch), SEQUENTIAL_EXPECTED_VOTES * votes / DEFAULT_AF_VOTES))
 
 
 def _calls_and_votes(load: JudgeLoad, scheme: _Scheme, expected: bool) -> tuple[float, float]:
