@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,27 @@ def test_the_plan_document_carries_the_rows() -> None:
     assert document["total"]["model_usd"] == pytest.approx(
         estimate.total.model_input_tokens * INPUT + estimate.total.model_output_tokens * OUTPUT
     )
+
+
+def test_afevals_row_over_runs_that_resolve_differently() -> None:
+    spec = {
+        "models": [{"model": "openai/gpt-4o"}],
+        "defaults": {"max_tokens": REPLY, "judge_model": "openai/gpt-4o"},
+        "grid": {"scenarios": ["helpful-only"]},
+    }
+    runs = expand_grid(parse_sweep(spec))
+    sequential = replace(
+        runs[0],
+        run_id="other",
+        settings=replace(runs[0].settings, judging=replace(runs[0].settings.judging, af_sequential=True)),
+    )
+    rows = judge_schemes(estimate_calls([runs[0], sequential], 5))
+    assert rows is not None
+    own = {row.name: row for row in rows}[AFEVAL_SCHEME]
+    assert own.vote_calls is None and own.description.count("afeval") == 1 and "per run" in own.description
+    by_name = {row.name: row for row in rows}
+    reference, batches = by_name["reference"].at_most, by_name["sequential-choices"]
+    assert own.expected is not None and batches.expected is not None
+    # one run as the reference (one call a sample), the other in sequential batches
+    assert own.at_most.calls == (reference.calls + batches.at_most.calls) // 2
+    assert own.expected.calls == (reference.calls + batches.expected.calls) // 2

@@ -215,7 +215,9 @@ def judge_schemes(estimate: SweepEstimate) -> tuple[JudgeScheme, ...] | None:
         description, own_calls = own.description, own.vote_calls
     else:
         description, own_calls = (
-            "afeval: per run (" + "; ".join(sorted(s.description for s in afeval)) + ")",
+            "afeval: per run ("
+            + "; ".join(sorted(s.description.removeprefix("afeval: ") for s in afeval))
+            + ")",
             None,
         )
     own_sequential = any(scheme.sequential for scheme in afeval)
