@@ -9,6 +9,7 @@ lost samples, keeps its results and exits 1.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -281,3 +282,89 @@ def test_a_run_that_ended_otherwise_exits_1(monkeypatch: pytest.MonkeyPatch, tmp
     result = finish(monkeypatch, tmp_path, run_summary(status="error"))
     assert result.exit_code == 1
     assert result.stderr == "run ended with status error; finished work is kept\n"
+
+
+# --- afeval run --dry-run ---------------------------------------------------------------------------------
+
+
+def dry_run(tmp_path: Path, *args: str, columns: str = "200") -> Result:
+    dataset = tmp_path / "good.jsonl"
+    dataset.write_text(GOOD_DATASET)
+    base = ["run", "--model", SUBJECT, "--judge-model", JUDGE, "--dataset", str(dataset), "--dry-run"]
+    return CliRunner().invoke(app, [*base, "--out", str(tmp_path / "out"), *args], env={"COLUMNS": columns})
+
+
+@pytest.fixture
+def no_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(config: RunConfig) -> RunResult:
+        raise AssertionError("a dry run ran the evaluation")
+
+    monkeypatch.setattr("afeval.cli.run.run_evaluation", refuse)
+
+
+@pytest.mark.usefixtures("no_run")
+def test_dry_run_prints_the_plan_and_the_schemes_and_calls_nothing(
+    server: FakeServerState, tmp_path: Path
+) -> None:
+    result = dry_run(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert server.total() == 0 and not (tmp_path / "out").exists()
+    output = result.output
+    assert f"run {SUBJECT}" in output and "1 requests per tier" in output
+    assert "AF votes drawn as" in output and "batch API" in output and "prompt caching" in output
+    for row in ("reference: n choices, 1 call", "afeval: choices (auto, openai-api)", "one call per vote"):
+        assert row in output
+    assert "expected (7.2 of 20)" in output and "model under test, the same under every scheme" in output
+    assert output.rstrip().endswith("dry run: nothing was called")
+    # 2 samples: reference and afeval 3 calls each, separate 22 each.
+    assert re.search(r"reference: n choices, 1 call\s*│\s*6 │", output), output
+    assert re.search(r"one call per vote\s*│\s*44 │", output), output
+
+
+@pytest.mark.usefixtures("no_run")
+def test_dry_run_fits_the_terminal(server: FakeServerState, tmp_path: Path) -> None:
+    result = dry_run(tmp_path, columns="80")
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "left out to fit 80 columns" in result.output and "AF votes drawn as" in result.output
+
+
+@pytest.mark.usefixtures("no_run")
+def test_dry_run_json_has_the_schemes(server: FakeServerState, tmp_path: Path) -> None:
+    result = dry_run(tmp_path, "--json", "--judge-model", "anthropic/claude-3-5-sonnet-latest")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)  # nothing else on stdout
+    assert server.total() == 0
+    assert plan["sweep"] is None and plan["n_runs"] == 1 and plan["runs"][0]["model"] == SUBJECT
+    rows = {row["name"]: row for row in plan["judge_schemes"]}
+    assert list(rows) == ["reference", "afeval", "separate", "sequential-separate", "sequential-choices"]
+    assert rows["afeval"]["vote_calls"] == "separate" and "auto, anthropic" in rows["afeval"]["description"]
+    assert rows["afeval"]["at_most"] == rows["separate"]["at_most"]
+    assert rows["reference"]["at_most"]["calls"] == 2 * 3 and rows["reference"]["expected"] is None
+    assert set(rows["sequential-choices"]["expected"]) == {
+        "calls",
+        "input_tokens",
+        "cached_input_tokens",
+        "cache_write_tokens",
+        "output_tokens",
+        "usd",
+        "batch_usd",
+        "cached_usd",
+    }
+    assert plan["sequential_expected_votes"] == 7.2
+
+
+@pytest.mark.usefixtures("no_run")
+def test_dry_run_with_the_offline_judge_says_there_are_no_judge_calls(
+    server: FakeServerState, tmp_path: Path
+) -> None:
+    result = dry_run(tmp_path, "--judge-model", "offline")
+    assert result.exit_code == 0, result.output
+    assert "judge: offline — no judge calls" in result.output and "AF votes drawn as" not in result.output
+    plan = json.loads(dry_run(tmp_path, "--judge-model", "offline", "--json").output)
+    assert plan["judge_schemes"] is None
+
+
+def test_json_without_dry_run_is_refused(server: FakeServerState, tmp_path: Path) -> None:
+    assert_one_line(run(tmp_path, "--json"), "--dry-run")
+    assert server.total() == 0

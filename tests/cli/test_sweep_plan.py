@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
 
 from afeval.cli import app
-from afeval.sweep import dataset_requests, estimate_calls, estimate_usd, expand_grid, load_sweep
+from afeval.sweep import (
+    dataset_requests,
+    estimate_calls,
+    estimate_usd,
+    expand_grid,
+    judge_schemes,
+    load_sweep,
+)
 
 SWEEP = "identity-deployments"  # long scenario names, 40 runs
 
@@ -60,3 +68,30 @@ def test_json_without_dry_run_is_refused() -> None:
     result = CliRunner().invoke(app, ["sweep", SWEEP, "--json"])
     assert result.exit_code == 2
     assert "--dry-run" in result.output
+
+
+def test_the_dry_run_prints_the_sweeps_judge_under_each_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, ["sweep", "paper-roster", "--dry-run", "--limit", "10"])
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert output.index("total:") < output.index("AF votes drawn as") < output.index("dry run: nothing")
+    spec = load_sweep("paper-roster")
+    runs = expand_grid(spec)
+    schemes = judge_schemes(estimate_calls(runs, 10))
+    assert schemes is not None
+    reference = schemes[0].at_most
+    assert reference.calls == 3 * sum(len(run.run_tiers) for run in runs) * 10  # 3 judge calls a sample
+    assert re.search(rf"reference: n choices, 1 call\s*│\s*{reference.calls:,} │", output), output
+    assert "afeval: choices (--af-num-choices)" in output  # the roster runs the paper's preset
+    assert "model under test, the same under every scheme" in output
+
+
+def test_the_json_plan_has_the_schemes_of_the_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = CliRunner().invoke(app, ["sweep", SWEEP, "--dry-run", "--json", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    schemes = judge_schemes(estimate_calls(expand_grid(load_sweep(SWEEP)), 3))
+    assert schemes is not None
+    assert plan["judge_schemes"] == [scheme.to_dict() for scheme in schemes]
+    assert [row["name"] for row in plan["judge_schemes"]][:2] == ["reference", "afeval"]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Protocol
 
 import typer
 from rich.console import Console
@@ -22,13 +22,26 @@ from rich.markup import escape
 from rich.table import Table
 
 from afeval.cost import active_price_table, cost_line
-from afeval.engine import BUDGET_EXCEEDED, RunResult, SweepResult
+from afeval.engine import BUDGET_EXCEEDED, RunConfig, RunResult, SweepResult
 from afeval.errors import AfevalError
+from afeval.judges import DEFAULT_AF_VOTES
 from afeval.outcomes import WarningKind
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument, counting_rules
 from afeval.stats import PairedGapEstimate, RateEstimate
-from afeval.sweep import CallEstimate, SweepRun, estimate_usd, plan_document
+from afeval.sweep import (
+    SEQUENTIAL_EXPECTED_VOTES,
+    CallEstimate,
+    JudgeFigures,
+    JudgeScheme,
+    SweepEstimate,
+    SweepRun,
+    estimate_usd,
+    expected_votes,
+    judge_schemes,
+    model_usd,
+    plan_document,
+)
 from afeval.validation import JudgeValidation, TextJudgement, TextVerdict, ThresholdMetrics
 
 console = Console()
@@ -252,12 +265,23 @@ def _tokens(cost: CallEstimate) -> str:
     )
 
 
+class _Fitted(Protocol):
+    """A column of a printed table that is fitted to the terminal's width."""
+
+    @property
+    def header(self) -> str: ...
+    @property
+    def numeric(self) -> bool: ...
+    @property
+    def wraps(self) -> bool: ...  # a long name that may wrap over lines (the figures never do)
+
+
 @dataclass(frozen=True)
 class _PlanColumn:
     header: str
     cell: Callable[[int, SweepRun, CallEstimate], str]
     numeric: bool = False
-    wraps: bool = False  # a long name that may wrap over lines (the figures never do)
+    wraps: bool = False
 
 
 _PLAN_COLUMNS: Final = (
@@ -287,12 +311,12 @@ def _table_width(widths: Sequence[int]) -> int:
     return sum(widths) + 3 * len(widths) + 1
 
 
-def _fit_plan_columns(
-    columns: Sequence[_PlanColumn], rows: Sequence[Sequence[str]], width: int
+def _fit_columns(
+    columns: Sequence[_Fitted], rows: Sequence[Sequence[str]], width: int, drop_order: Sequence[str]
 ) -> tuple[int, ...]:
-    """The indices of the plan's columns to show: all of them when the table fits in ``width`` characters
-    (a wrapping column counted at no more than :data:`_WRAPPED_MIN_WIDTH`), else with the columns of
-    :data:`_PLAN_DROP_ORDER` left out one by one until it does (or none is left to leave out)."""
+    """The indices of the columns to show: all of them when the table fits in ``width`` characters (a
+    wrapping column counted at no more than :data:`_WRAPPED_MIN_WIDTH`), else with the columns of
+    ``drop_order`` left out one by one until it does (or none is left to leave out)."""
     headers = [column.header for column in columns]
     natural = [
         min(longest, _WRAPPED_MIN_WIDTH) if column.wraps else longest
@@ -302,12 +326,42 @@ def _fit_plan_columns(
         )
     ]
     kept = list(range(len(headers)))
-    for name in _PLAN_DROP_ORDER:
+    for name in drop_order:
         if _table_width([natural[i] for i in kept]) <= width:
             break
         if name in headers:
             kept.remove(headers.index(name))
     return tuple(kept)
+
+
+def _print_fitted(
+    title: str,
+    columns: Sequence[_Fitted],
+    rows: Sequence[Sequence[str]],
+    drop_order: Sequence[str],
+    width: int,
+) -> None:
+    """A table fitted to ``width`` (:func:`_fit_columns`), and a line naming the columns it left out."""
+    kept = _fit_columns(columns, rows, width, drop_order)
+    table = Table(title=title)
+    for index in kept:
+        column = columns[index]
+        table.add_column(
+            column.header,
+            justify="right" if column.numeric else "left",
+            overflow="fold",
+            no_wrap=not column.wraps,  # rich narrows the names, never the figures
+        )
+    for row in rows:
+        table.add_row(*(row[index] for index in kept))
+    console.print(table, width=width)
+    left_out = [column.header for index, column in enumerate(columns) if index not in kept]
+    if left_out:
+        console.print(
+            f"[dim]left out to fit {width} columns: {', '.join(left_out)} "
+            "(--dry-run --json prints every field)[/dim]",
+            width=width,
+        )
 
 
 PIPED_WIDTH: Final = 80
@@ -323,38 +377,16 @@ def output_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
 
 
-def print_plan(plan: SweepResult) -> None:
-    """The grid, one row per run, with its estimated calls and tokens, then the totals and what they assume;
-    columns that would not fit the terminal (80 characters when the output is piped) are left out."""
-    spec, estimate = plan.spec, plan.estimate
-    headers = [column.header for column in _PLAN_COLUMNS]
+def _print_estimate(title: str, estimate: SweepEstimate, judge_model: str) -> None:
+    """The runs, one row each, with their estimated calls and tokens, the totals and what they assume, then
+    the judge under each AF-vote scheme; columns that would not fit the terminal (80 characters when the
+    output is piped) are left out."""
     rows = [
         [column.cell(index, run, cost) for column in _PLAN_COLUMNS]
         for index, (run, cost) in enumerate(estimate.runs, start=1)
     ]
     width = output_width()
-    kept = _fit_plan_columns(_PLAN_COLUMNS, rows, width)
-    table = Table(
-        title=f"sweep {spec.name} · {len(plan.runs)} runs · {estimate.n_requests} requests per tier"
-    )
-    for index in kept:
-        column = _PLAN_COLUMNS[index]
-        table.add_column(
-            column.header,
-            justify="right" if column.numeric else "left",
-            overflow="fold",
-            no_wrap=not column.wraps,  # rich narrows the names, never the figures
-        )
-    for row in rows:
-        table.add_row(*(row[index] for index in kept))
-    console.print(table, width=width)
-    left_out = [header for index, header in enumerate(headers) if index not in kept]
-    if left_out:
-        console.print(
-            f"[dim]left out to fit {width} columns: {', '.join(left_out)} "
-            "(--dry-run --json prints every field)[/dim]",
-            width=width,
-        )
+    _print_fitted(title, _PLAN_COLUMNS, rows, _PLAN_DROP_ORDER, width)
     run_usd = [estimate_usd(run, cost) for run, cost in estimate.runs]
     priced = [usd for usd in run_usd if usd is not None]
     unpriced = len(run_usd) - len(priced)
@@ -366,16 +398,115 @@ def print_plan(plan: SweepResult) -> None:
     total = estimate.total
     console.print(
         f"total: {total.samples} samples · {total.model_calls} model calls (≤{total.model_calls_max} with every "
-        f"retry) · ≤{total.judge_calls} judge calls ({spec.defaults.judging.judge_model}) · tokens {_tokens(total)}",
+        f"retry) · ≤{total.judge_calls} judge calls ({judge_model}) · tokens {_tokens(total)}",
         width=width,
     )
     for note in estimate.notes:
         console.print(f"  [dim]· {note}[/dim]", width=width)
+    _print_judge_schemes(estimate, judge_model, width)
+
+
+@dataclass(frozen=True)
+class _SchemeColumn:
+    header: str
+    cell: Callable[[JudgeFigures], str]
+    numeric: bool = True
+    wraps: bool = False
+
+
+def _discounted(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.2f}"
+
+
+_SCHEME_FIGURES: Final = (
+    _SchemeColumn("judge calls", lambda figures: f"{figures.calls:,}"),
+    _SchemeColumn(
+        "tokens in/out",
+        lambda figures: f"{_count(figures.input_tokens)} / {_count(figures.output_tokens)}",
+        numeric=False,
+    ),
+    _SchemeColumn("USD", lambda figures: _usd(figures.usd)),
+    _SchemeColumn("batch API", lambda figures: _discounted(figures.batch_usd)),
+    _SchemeColumn("prompt caching", lambda figures: _discounted(figures.cached_usd)),
+)
+_SCHEME_COLUMNS: Final[tuple[_Fitted, ...]] = (
+    _SchemeColumn("AF votes drawn as", lambda figures: "", numeric=False, wraps=True),
+    *_SCHEME_FIGURES,
+)
+_SCHEME_DROP_ORDER: Final = ("tokens in/out", "prompt caching", "batch API")
+"""The scheme table's columns left out, in this order, while it is wider than the terminal."""
+
+
+def _scheme_rows(schemes: Sequence[JudgeScheme], expected: str) -> list[list[str]]:
+    """One row per scheme; a sequential one's figures are upper bounds (``≤``), with its expected figures on
+    a row of their own below."""
+    rows = []
+    for scheme in schemes:
+        bound = "≤" if scheme.expected is not None else ""
+        rows.append(
+            [scheme.description, *(bound + column.cell(scheme.at_most) for column in _SCHEME_FIGURES)]
+        )
+        if scheme.expected is not None:
+            rows.append([f"  {expected}", *(column.cell(scheme.expected) for column in _SCHEME_FIGURES)])
+    return rows
+
+
+def _print_judge_schemes(estimate: SweepEstimate, judge_model: str, width: int) -> None:
+    """The judge's calls, tokens and dollars under each AF-vote scheme (:func:`afeval.sweep.judge_schemes`),
+    the model under test's once, and what the columns assume; one line under the offline judge."""
+    schemes = judge_schemes(estimate)
+    if schemes is None:
+        console.print("judge: offline — no judge calls, so no AF-vote scheme changes the cost", width=width)
+        return
+    votes = {run.settings.judging.af_votes for run, _ in estimate.runs if not run.settings.judging.offline}
+    per_sample = f"{min(votes)}" if len(votes) == 1 else "-".join(map(str, (min(votes), max(votes))))
+    expected = f"expected ({expected_votes(min(votes)):g} of {min(votes)})" if len(votes) == 1 else "expected"
+    _print_fitted(
+        f"judge {judge_model} by AF-vote scheme · {per_sample} votes per scratchpad",
+        _SCHEME_COLUMNS,
+        _scheme_rows(schemes, expected),
+        _SCHEME_DROP_ORDER,
+        width,
+    )
+    total = estimate.total
+    models = [model_usd(run, cost) for run, cost in estimate.runs]
+    model_cost = "unpriced" if None in models else f"≤ {_usd(sum(u for u in models if u is not None))}"
+    console.print(
+        f"model under test, the same under every scheme: {total.model_calls} calls (≤{total.model_calls_max}) · "
+        f"tokens {_count(total.model_input_tokens)} / ≤{_count(total.model_output_tokens)} · {model_cost}",
+        width=width,
+    )
+    for note in (
+        "USD: the judge's tokens at list price; batch API: × the provider's batch factor (— where it has none); "
+        "prompt caching: the AF rubric read from the cache across samples and a scratchpad across its calls "
+        "(— where the model has no cached price; docs/cost.md)",
+        f"sequential: ≤ every batch drawn; expected at {SEQUENTIAL_EXPECTED_VOTES:g} of "
+        f"{DEFAULT_AF_VOTES} votes per sample, as bench/judge_cost.py measured",
+    ):
+        console.print(f"  [dim]· {note}[/dim]", width=width)
+
+
+def print_plan(plan: SweepResult) -> None:
+    """A sweep's plan (:func:`_print_estimate`)."""
+    spec = plan.spec
+    title = f"sweep {spec.name} · {len(plan.runs)} runs · {plan.estimate.n_requests} requests per tier"
+    _print_estimate(title, plan.estimate, spec.defaults.judging.judge_model)
+
+
+def print_run_plan(config: RunConfig, estimate: SweepEstimate) -> None:
+    """One run's plan (``afeval run --dry-run``), the same way as a sweep's."""
+    title = f"run {config.model} · {config.scenario.name} · {estimate.n_requests} requests per tier"
+    _print_estimate(title, estimate, config.judge_model)
 
 
 def print_plan_json(plan: SweepResult) -> None:
     """The plan as one JSON document on stdout (:func:`afeval.sweep.plan_document`), nothing else."""
     typer.echo(json.dumps(plan_document(plan.spec.name, plan.estimate), indent=2, ensure_ascii=False))
+
+
+def print_run_plan_json(estimate: SweepEstimate) -> None:
+    """One run's plan as one JSON document on stdout (its ``sweep`` is null), nothing else."""
+    typer.echo(json.dumps(plan_document(None, estimate), indent=2, ensure_ascii=False))
 
 
 def print_dry_run() -> None:

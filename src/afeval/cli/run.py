@@ -24,10 +24,14 @@ from afeval.cli._print import (
     exit_if_samples_failed,
     exit_if_strict,
     exit_if_unfinished,
+    fail,
+    print_dry_run,
+    print_run_plan,
+    print_run_plan_json,
     print_run_result,
     user_errors,
 )
-from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, run_evaluation
+from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, plan_run, run_evaluation
 from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
 from afeval.reference import prompt_source
 from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario, scenario_catalog
@@ -209,8 +213,21 @@ def run(
     prompts: PromptsOption = "afeval",
     reference_dir: ReferenceDirOption = None,
     strict: StrictOption = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the estimated calls, tokens and dollars, and the judge's under each AF-vote scheme; "
+            "call nothing.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --dry-run: print the plan as JSON, and nothing else.")
+    ] = False,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
+    if as_json and not dry_run:
+        fail(ValueError("--json prints the plan of a dry run: give --dry-run too"))
     # The preset's settings, overridden by the options given that are named as their fields (--batch is the
     # judges', --batch-generation the model's); the defaults shown in --help are the named-model preset's.
     given = given_options(ctx)
@@ -252,7 +269,17 @@ def run(
             prompts=prompt_source(prompts),
             reference_dir=reference_dir,
         )
-        result = run_evaluation(config)
+        if dry_run:
+            estimate = plan_run(config)
+        else:
+            result = run_evaluation(config)
+    if dry_run:
+        if as_json:
+            print_run_plan_json(estimate)
+        else:
+            print_run_plan(config, estimate)
+            print_dry_run()
+        return
     print_run_result(result)
     exit_if_unfinished(result.summary, RUN_UNFINISHED)
     exit_if_samples_failed(result)

@@ -38,7 +38,11 @@ def sweep(
     out: Annotated[Path | None, out_dir_option("the file's `out`, else runs/sweep-<name>")] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Print the grid and the estimated calls and tokens; run nothing."),
+        typer.Option(
+            "--dry-run",
+            help="Print the grid, the estimated calls, tokens and dollars, and the judge's under each AF-vote "
+            "scheme; run nothing.",
+        ),
     ] = False,
     max_connections: Annotated[
         int | None, typer.Option(help="Concurrent connections per model (a model's own setting wins).")

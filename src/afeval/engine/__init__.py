@@ -44,7 +44,7 @@ from afeval.engine._selfcheck import (
     run_selfcheck,
 )
 from afeval.engine._selfcheck import Check as SelfcheckCheck
-from afeval.engine._sweep import SweepResult, run_sweep
+from afeval.engine._sweep import SweepResult, plan_run, planned_run, run_sweep
 from afeval.engine._task import alignment_faking, task_settings
 from afeval.errors import ConfigError
 
@@ -73,6 +73,8 @@ __all__ = [
     "finalize",
     "generate_texts",
     "load_embedded_model",
+    "plan_run",
+    "planned_run",
     "preflight",
     "rescore_run",
     "run_evaluation",

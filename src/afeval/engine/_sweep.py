@@ -28,10 +28,12 @@ from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
 from afeval.engine._records import finalize
 from afeval.engine._run import build_task, eval_options
-from afeval.results import LOGS_DIR
+from afeval.results import LOGS_DIR, slug
 from afeval.sweep import (
     Shard,
+    SweepDefaults,
     SweepEstimate,
+    SweepModel,
     SweepRun,
     SweepSpec,
     dataset_requests,
@@ -98,6 +100,34 @@ def run_config(
         display=display,
         preset=run.settings.preset,
     )
+
+
+def planned_run(config: RunConfig) -> SweepRun:
+    """One ``afeval run`` as a one-cell sweep run (the inverse of :func:`run_config`), so that a run's dry run
+    is estimated by the same code as a sweep's."""
+    return SweepRun(
+        run_id=slug(config.out_dir.name) or "run",
+        model=SweepModel(
+            model=config.model,
+            label=slug(config.model) or "model",
+            base_url=config.model_base_url,
+            model_args=dict(config.model_args),
+            max_connections=config.max_connections,
+        ),
+        scenario=config.scenario,
+        tiers=config.tiers,
+        settings=SweepDefaults(
+            dataset=config.dataset,
+            generation=config.generation,
+            judging=config.judging,
+            preset=config.preset or SweepDefaults.preset,
+        ),
+    )
+
+
+def plan_run(config: RunConfig) -> SweepEstimate:
+    """The estimated calls, tokens and dollars of one run (``afeval run --dry-run``); calls nothing."""
+    return estimate_calls([planned_run(config)], dataset_requests(config.dataset))
 
 
 def run_sweep(

@@ -3,7 +3,8 @@
 :func:`load_sweep` reads a sweep file (TOML or YAML, or the name of one shipped in ``files/``: the paper's
 roster of chat models and one file per experiment family), :func:`expand_grid` turns it into one
 :class:`SweepRun` per cell with a stable id, :func:`estimate_calls` says how many model and judge calls and
-tokens the grid will spend, and :func:`result_rows` / :func:`write_results_table` build the combined table of
+tokens the grid will spend, :func:`judge_schemes` what the judge spends under each way of drawing the
+alignment-faking votes, and :func:`result_rows` / :func:`write_results_table` build the combined table of
 compliance, alignment-faking reasoning and compliance gaps; :class:`Shard` splits a grid across machines.
 Running the grid is ``afeval.engine.run_sweep``.
 """
@@ -13,15 +14,26 @@ from afeval.sweep._estimate import (
     CHARS_PER_TOKEN,
     JUDGE_REPLY_TOKENS,
     KNOWN_DATASET_SIZES,
-    PLAN_SCHEMA_VERSION,
     CallEstimate,
+    JudgeLoad,
     SweepEstimate,
     dataset_requests,
     estimate_calls,
     estimate_run,
     estimate_usd,
-    plan_document,
+    judge_load,
+    model_usd,
     tokens_of,
+    vote_calls_per_sample,
+)
+from afeval.sweep._plan import PLAN_SCHEMA_VERSION, plan_document
+from afeval.sweep._schemes import (
+    AFEVAL_SCHEME,
+    SEQUENTIAL_EXPECTED_VOTES,
+    JudgeFigures,
+    JudgeScheme,
+    expected_votes,
+    judge_schemes,
 )
 from afeval.sweep._shard import Shard
 from afeval.sweep._spec import (
@@ -48,6 +60,7 @@ from afeval.sweep._table import (
 )
 
 __all__ = [
+    "AFEVAL_SCHEME",
     "ASSUMED_REQUEST_CHARS",
     "BASE_MODEL_CLARIFICATIONS",
     "CHARS_PER_TOKEN",
@@ -57,7 +70,11 @@ __all__ = [
     "PLAN_SCHEMA_VERSION",
     "RESULTS_CSV",
     "RESULTS_PARQUET",
+    "SEQUENTIAL_EXPECTED_VOTES",
     "CallEstimate",
+    "JudgeFigures",
+    "JudgeLoad",
+    "JudgeScheme",
     "Shard",
     "SweepDefaults",
     "SweepEstimate",
@@ -71,13 +88,18 @@ __all__ = [
     "estimate_run",
     "estimate_usd",
     "expand_grid",
+    "expected_votes",
     "gap_names",
+    "judge_load",
+    "judge_schemes",
     "load_sweep",
+    "model_usd",
     "packaged_sweeps",
     "parse_sweep",
     "plan_document",
     "result_rows",
     "results_schema",
     "tokens_of",
+    "vote_calls_per_sample",
     "write_results_table",
 ]

@@ -21,9 +21,9 @@ from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
-from afeval.cost import active_price_table, estimate_cost
+from afeval.cost import estimate_cost
 from afeval.datasets import REMOTE_SOURCES, load_dataset
 from afeval.judges import (
     CLASSIFIER_CATALOG,
@@ -38,7 +38,7 @@ from afeval.judges import (
 )
 from afeval.judges.sequential import SequentialVotingPolicy
 from afeval.scenario import render_base_document, render_prompt
-from afeval.settings import DatasetChoice
+from afeval.settings import AfVoteCalls, DatasetChoice
 from afeval.sweep._spec import SweepRun
 
 CHARS_PER_TOKEN: Final = 4
@@ -138,6 +138,54 @@ def _prompt_tokens(run: SweepRun) -> list[int]:
     return counts
 
 
+@dataclass(frozen=True)
+class JudgeLoad:
+    """What the judges read of one sample, before the alignment-faking votes are split into calls.
+
+    ``calls``: the (rubric, rest) input tokens of each judge call that is not an AF vote (StrongREJECT,
+    partial compliance, ...), the rest being the request and the response they are shown. ``votes``: the AF
+    votes per sample (0 when no AF judge runs), each reading ``vote_rubric`` tokens of rubric followed by
+    ``vote_rest`` tokens of scratchpad (every call of a sample resends both)."""
+
+    calls: tuple[tuple[int, int], ...] = ()
+    votes: int = 0
+    vote_rubric: int = 0
+    vote_rest: int = 0
+
+
+def judge_load(run: SweepRun) -> JudgeLoad | None:
+    """The per-sample :class:`JudgeLoad` of ``run``; None under the offline judge (no judge calls)."""
+    judging = run.settings.judging
+    if judging.offline:
+        return None
+    reply = run.settings.generation.max_tokens  # a response (and its scratchpad) counted at max_tokens
+    request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
+    calls: list[tuple[int, int]] = []
+    load = JudgeLoad()
+    for spec in select_classifiers(judging.classifiers):
+        if spec.needs_scratchpad and not run.scenario.cot:
+            continue  # a sample without a scratchpad is not judged
+        rubrics = _rubric_tokens()[spec.name]
+        if isinstance(spec.judge, VotingJudge):
+            load = JudgeLoad(votes=judging.af_votes, vote_rubric=rubrics[0], vote_rest=reply)
+            continue
+        calls.extend((rubric, request_tokens + reply) for rubric in rubrics)
+    return JudgeLoad(
+        calls=tuple(calls), votes=load.votes, vote_rubric=load.vote_rubric, vote_rest=load.vote_rest
+    )
+
+
+def vote_calls_per_sample(votes: int, calls: AfVoteCalls, sequential: bool) -> int:
+    """Judge calls that draw ``votes`` AF votes of one sample: one per vote (``separate``), one call of ``n``
+    choices (``choices``), or under sequential voting one per batch of choices, every batch drawn (an upper
+    bound: the vote usually stops earlier)."""
+    if calls == "separate" or votes == 0:
+        return votes
+    if not sequential:
+        return 1
+    return -(-votes // min(SequentialVotingPolicy.batch_size, votes))
+
+
 def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
     """Calls and tokens of one run of ``n_requests`` requests in each of its tiers."""
     generation, judging = run.settings.generation, run.settings.judging
@@ -151,30 +199,14 @@ def estimate_run(run: SweepRun, n_requests: int) -> CallEstimate:
         model_input_tokens=prompt_tokens,
         model_output_tokens=samples * reply,
     )
-    if judging.offline:
+    load = judge_load(run)
+    if load is None:
         return estimate  # the offline judges run locally; the rest are not judged offline
-    request_tokens = tokens_of("x" * ASSUMED_REQUEST_CHARS)
-    judge_calls = judge_in = judge_out = 0
-    selected = select_classifiers(judging.classifiers)
-    for spec in selected:
-        if spec.needs_scratchpad and not run.scenario.cot:
-            continue  # a sample without a scratchpad is not judged
-        rubrics = _rubric_tokens()[spec.name]
-        if isinstance(spec.judge, VotingJudge):
-            votes = judging.af_votes
-            batches = -(-votes // min(SequentialVotingPolicy.batch_size, votes))  # sequential: at most
-            if judging.af_vote_calls == "choices":
-                calls = batches if judging.af_sequential else 1
-            else:
-                calls = votes
-            judge_calls += calls
-            judge_in += calls * (rubrics[0] + reply)
-            judge_out += votes * JUDGE_REPLY_TOKENS
-            continue
-        judge_calls += len(rubrics)
-        judge_in += sum(rubric + request_tokens + reply for rubric in rubrics)
-        judge_out += len(rubrics) * JUDGE_REPLY_TOKENS
-    for spec in selected:
+    votes = vote_calls_per_sample(load.votes, judging.af_vote_calls, judging.af_sequential)
+    judge_calls = len(load.calls) + votes
+    judge_in = sum(rubric + rest for rubric, rest in load.calls) + votes * (load.vote_rubric + load.vote_rest)
+    judge_out = (len(load.calls) + load.votes) * JUDGE_REPLY_TOKENS
+    for spec in select_classifiers(judging.classifiers):
         if not spec.subject_calls:
             continue
         # Questions to the model under test (the follow-ups), each after the whole conversation so far.
@@ -240,55 +272,23 @@ def _notes(runs: Sequence[SweepRun]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def model_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
+    """List-price dollars of the model under test in one run's estimate (None when it is unpriced)."""
+    return estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
+
+
 def estimate_usd(run: SweepRun, estimate: CallEstimate) -> float | None:
     """List-price dollars of one run's estimate: the model under test plus the judge, every input token
     uncached and no batch discount (an upper bound), from the same price table as a run's cost block.
 
     None when either model is unpriced (an offline judge costs nothing)."""
-    model_usd = estimate_cost(run.model.model, estimate.model_input_tokens, estimate.model_output_tokens)
     judge = run.settings.judging.judge_model
     judge_usd = (
         0.0
         if judge == OFFLINE_JUDGE
         else estimate_cost(judge, estimate.judge_input_tokens, estimate.judge_output_tokens)
     )
-    if model_usd is None or judge_usd is None:
+    usd = model_usd(run, estimate)
+    if usd is None or judge_usd is None:
         return None
-    return model_usd + judge_usd
-
-
-PLAN_SCHEMA_VERSION: Final = 1
-"""Version of the ``afeval sweep --dry-run --json`` document (a change that alters or removes a key bumps it)."""
-
-
-def plan_document(name: str, estimate: SweepEstimate) -> dict[str, Any]:
-    """The sweep's plan as ``afeval sweep --dry-run --json`` prints it: each run (id, label, model, scenario,
-    tiers) with its estimated calls and tokens (:class:`CallEstimate`'s fields) and its list-price dollars
-    (``usd``, an upper bound; None when unpriced), then the totals, the dollars of the priced runs, how many
-    runs are unpriced, the price table's date and what the figures assume (``notes``)."""
-    runs = []
-    for index, (run, cost) in enumerate(estimate.runs, start=1):
-        runs.append(
-            {
-                "index": index,
-                "run_id": run.run_id,
-                "label": run.model.label,
-                "model": run.model.model,
-                "judge_model": run.settings.judging.judge_model,
-                "scenario": run.scenario.name,
-                "tiers": list(run.run_tiers),
-                **cost.to_dict(),
-                "usd": estimate_usd(run, cost),
-            }
-        )
-    priced = [run["usd"] for run in runs if run["usd"] is not None]
-    return {
-        "schema_version": PLAN_SCHEMA_VERSION,
-        "sweep": name,
-        "n_runs": len(runs),
-        "n_requests": estimate.n_requests,
-        "runs": runs,
-        "total": {**estimate.total.to_dict(), "usd": sum(priced), "unpriced_runs": len(runs) - len(priced)},
-        "prices_checked": active_price_table().checked,
-        "notes": list(estimate.notes),
-    }
+    return usd + judge_usd
