@@ -20,6 +20,7 @@ from inspect_ai.log import read_eval_log
 from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
+import afeval.engine._run as engine_run
 from afeval.cli import app
 from afeval.cost import PRICE_TABLE_ENV
 
@@ -116,9 +117,16 @@ def test_loopback_models_cost_nothing_without_a_price(server: FakeServerState, t
     assert all(entry["note"] == "runs locally: no per-token price" for entry in cost["per_model"].values())
 
 
+@pytest.mark.parametrize("part_size", [None, 5], ids=["one eval", "in parts of 5"])
 def test_budget_stops_starting_samples_keeps_finished_ones_and_the_same_command_resumes(
-    server: FakeServerState, priced: Path, tmp_path: Path
+    server: FakeServerState,
+    priced: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    part_size: int | None,
 ) -> None:
+    if part_size is not None:  # the budget carries over from part to part
+        monkeypatch.setattr(engine_run, "RUN_PART_SAMPLES", part_size)
     dataset = write_dataset(tmp_path / "d.jsonl", 8)  # 16 samples
     # One sample at a time, so the budget is checked between samples; the first run prices one sample.
     probe = run_cli(dataset, tmp_path / "probe", "--limit", "1", "--tiers", "free", "--max-connections", "1")

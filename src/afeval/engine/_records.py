@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -89,26 +90,44 @@ def record_of(sample: EvalSample, judge: str, classifiers: Sequence[str] | None 
     )
 
 
-def usage_of(log: EvalLog) -> dict[str, dict[str, int]]:
+def usage_of(logs: Sequence[EvalLog]) -> dict[str, dict[str, int]]:
+    """Tokens per model, summed over the run's logs (one per part)."""
     usage: dict[str, dict[str, int]] = {}
-    for model, model_usage in (log.stats.model_usage or {}).items():
-        usage[model] = {
-            "input_tokens": model_usage.input_tokens,
-            "output_tokens": model_usage.output_tokens,
-            "total_tokens": model_usage.total_tokens,
-            "input_tokens_cache_read": model_usage.input_tokens_cache_read or 0,
-            "input_tokens_cache_write": model_usage.input_tokens_cache_write or 0,
-        }
+    for log in logs:
+        for model, model_usage in (log.stats.model_usage or {}).items():
+            counts = {
+                "input_tokens": model_usage.input_tokens,
+                "output_tokens": model_usage.output_tokens,
+                "total_tokens": model_usage.total_tokens,
+                "input_tokens_cache_read": model_usage.input_tokens_cache_read or 0,
+                "input_tokens_cache_write": model_usage.input_tokens_cache_write or 0,
+            }
+            so_far = usage.setdefault(model, dict.fromkeys(counts, 0))
+            for key, value in counts.items():
+                so_far[key] += value
     return usage
 
 
+def _status_of(logs: Sequence[EvalLog]) -> str:
+    """The run's Inspect status: the first part's that did not succeed, else "success"."""
+    return next((log.status for log in logs if log.status != "success"), logs[0].status)
+
+
+def _log_of(logs: Sequence[EvalLog]) -> str:
+    """Where the run's Inspect log is: its file, or for a run in parts the folder of their files."""
+    if len(logs) == 1:
+        return logs[0].location
+    return str(Path(logs[0].location).parent) if logs[0].location else ""
+
+
 def settings_of(
-    config: RunConfig, log: EvalLog, wall_seconds: float, budget: RunBudget | None = None
+    config: RunConfig, logs: Sequence[EvalLog], wall_seconds: float, budget: RunBudget | None = None
 ) -> RunSummaryDocument:
     """The run's settings and how it ended: summary.json without its results yet."""
-    task_metadata = log.eval.metadata or {}
-    usage = usage_of(log)
-    status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else log.status
+    task_metadata = logs[0].eval.metadata or {}
+    usage = usage_of(logs)
+    status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else _status_of(logs)
+    error = next((log.error for log in logs if log.error is not None), None)
     generation, judging = config.generation, config.judging
     return RunSummaryDocument(
         preset=config.preset,
@@ -140,41 +159,47 @@ def settings_of(
             }
         ),
         status=status,
-        error=redact(log.error.message) if log.error else None,
+        error=redact(error.message) if error else None,
         usage=usage,
         cost=cost_block(config, usage),
         budget=BudgetBlock.from_dict(budget.to_dict()) if budget is not None else None,
         wall_seconds=round(wall_seconds, 3),
-        log=log.location,
+        log=_log_of(logs),
         versions={"afeval": afeval.__version__, "inspect_ai": version("inspect-ai")},
     )
 
 
 def finalize(
     config: RunConfig,
-    log: EvalLog,
+    logs: Sequence[EvalLog],
     wall_seconds: float,
     *,
     budget: RunBudget | None = None,
     rescored_from: RescoredFrom | None = None,
 ) -> RunResult:
-    """Write samples.jsonl, system_prompt.txt and summary.json from a finished (or stopped) Inspect log.
+    """Write samples.jsonl, system_prompt.txt and summary.json from the finished (or stopped) Inspect logs of
+    one run: one log, or one per part of a run evaluated in parts (read in order).
 
     ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run);
     ``rescored_from`` says where a re-scored run came from."""
     # A provider error that echoed a key back must not stay in Inspect's log either.
-    if log.location and Path(log.location).is_file():
-        redact_log_file(Path(log.location))
+    for log in logs:
+        if log.location and Path(log.location).is_file():
+            redact_log_file(Path(log.location))
     selected = parse_classifiers(config.judging.classifiers)
     failures = _Failures()
-    records = (failures.note(record_of(sample, config.judge_model, selected)) for sample in _samples_of(log))
+    records = (
+        failures.note(record_of(sample, config.judge_model, selected))
+        for log in logs
+        for sample in _samples_of(log)
+    )
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
     write_system_prompt(config.out_dir, config.system_prompt())
     summary = summarize(
         outcomes, list(config.run_tiers), config.scenario.gaps, count_invalid=config.judging.count_invalid
     )
     document = summary_document(
-        settings=settings_of(config, log, wall_seconds, budget),
+        settings=settings_of(config, logs, wall_seconds, budget),
         summary=summary,
         # Inspect marks a run "success" even when samples failed (errors are kept, not fatal): say so here.
         samples_failed=failures.count,
@@ -186,7 +211,7 @@ def finalize(
         out_dir=config.out_dir,
         summary=document,
         outcomes=tuple(outcomes),
-        log_location=log.location,
+        log_location=_log_of(logs),
         wall_seconds=wall_seconds,
     )
 
@@ -203,16 +228,43 @@ def _samples_of(log: EvalLog) -> Iterator[EvalSample]:
     if not log.location:
         return
     # In the order Inspect gives a full log's samples (epoch, then id), not the order they finished in.
-    ids = sorted(
-        ((summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(log.location)),
-        key=lambda pair: (pair[1], pair[0] if isinstance(pair[0], str) else str(pair[0]).zfill(20)),
-    )
+    ids = sorted(_sample_keys(log.location), key=sample_order)
     for start in range(0, len(ids), _SAMPLES_PER_READ):
         # Whole samples: Inspect's field-excluding reader is slower and holds more memory than plain reads.
         yield from read_eval_log_samples_by_id(log.location, ids[start : start + _SAMPLES_PER_READ])
 
 
 _SAMPLES_PER_READ = 200
+
+
+def sample_order(key: tuple[str | int, int]) -> tuple[int, str]:
+    """The order of a full Inspect log's samples: by epoch, then by id (numbers in numeric order)."""
+    sample_id, epoch = key
+    return epoch, sample_id if isinstance(sample_id, str) else str(sample_id).zfill(20)
+
+
+def _sample_keys(location: str) -> set[tuple[str | int, int]]:
+    """The (id, epoch) of every sample in a log file.
+
+    Read from the archive's directory, whose members are named ``samples/{id}_epoch_{epoch}.json``, rather
+    than from Inspect's sample summaries: those hold each sample's input and scores, tens of megabytes for a
+    large run, where the names cost a few bytes each. A log that is not a local .eval archive falls back to
+    the summaries."""
+    path = Path(location)
+    if path.suffix == ".eval" and path.is_file():
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+        keys: set[tuple[str | int, int]] = set()
+        for name in names:
+            if name.startswith(_SAMPLES_PREFIX) and name.endswith(".json"):
+                sample_id, _, epoch = name[len(_SAMPLES_PREFIX) : -len(".json")].rpartition("_epoch_")
+                if sample_id and epoch.isdigit():
+                    keys.add((sample_id, int(epoch)))
+        return keys
+    return {(summary.id, summary.epoch) for summary in read_eval_log_sample_summaries(location)}
+
+
+_SAMPLES_PREFIX = "samples/"
 
 
 class _Failures:

@@ -274,4 +274,4 @@ def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
     )
     wall = time.perf_counter() - started
     origin = RescoredFrom.of(stored.run_dir, stored.summary)
-    return finalize(config, logs[0], wall, budget=budget, rescored_from=origin)
+    return finalize(config, logs[:1], wall, budget=budget, rescored_from=origin)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from inspect_ai import Task, task_with
 from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
-from afeval.engine._records import finalize
+from afeval.engine._records import finalize, sample_order
 from afeval.engine._task import alignment_faking
 from afeval.results import LOGS_DIR
 from afeval.scenario import DEFAULT_LAB, scenario_catalog
@@ -76,6 +77,21 @@ def connection_options(config: RunConfig) -> dict[str, Any]:
     }
 
 
+RUN_PART_SAMPLES: Final = 5_000
+"""The most samples one Inspect eval of a run holds. Inspect keeps a summary and the scores of every finished
+sample in memory until its eval ends (about 20 KB a sample here), so a larger run is evaluated in parts of this
+many samples, one after another, one log each; its peak memory is then that of one part, however many samples
+the run has."""
+
+
+def run_parts(sample_ids: list[str | int], part_size: int) -> list[list[str | int]] | None:
+    """The samples of each part of a run, in the order its results are written; None: one eval of them all."""
+    if len(sample_ids) <= part_size:
+        return None
+    ordered = sorted(sample_ids, key=lambda sample_id: sample_order((sample_id, 1)))
+    return [ordered[start : start + part_size] for start in range(0, len(ordered), part_size)]
+
+
 def run_evaluation(config: RunConfig) -> RunResult:
     """Run the evaluation through Inspect, then write the results files into ``config.out_dir``."""
     config.reference_prompts()  # loaded first: a missing reference stops the run before anything else
@@ -85,20 +101,25 @@ def run_evaluation(config: RunConfig) -> RunResult:
     budget = make_budget(config)
     if budget is not None:
         task = task_with(task, early_stopping=budget)
+    parts = run_parts([sample.id for sample in task.dataset if sample.id is not None], RUN_PART_SAMPLES)
+    selections: list[list[str | int] | None] = list(parts) if parts is not None else [None]
     started = time.perf_counter()
-    logs = inspect_eval(
-        task,
-        model=config.model,
-        model_base_url=config.model_base_url,
-        model_args=dict(config.model_args),
-        log_dir=str(config.out_dir / LOGS_DIR),
-        **eval_options(
-            display=config.display,
-            live_log=config.live_log,
-            retry_on_error=1,
-            log_header_only=True,  # finalize streams the samples from the log file: memory stays flat
-            **connection_options(config),
-        ),
-    )
+    logs: list[EvalLog] = []
+    for part in selections:
+        logs += inspect_eval(
+            task,
+            model=config.model,
+            model_base_url=config.model_base_url,
+            model_args=dict(config.model_args),
+            log_dir=str(config.out_dir / LOGS_DIR),
+            sample_id=part,
+            **eval_options(
+                display=config.display,
+                live_log=config.live_log,
+                retry_on_error=1,
+                log_header_only=True,  # finalize streams the samples from the log file: memory stays flat
+                **connection_options(config),
+            ),
+        )
     wall = time.perf_counter() - started
-    return finalize(config, logs[0], wall, budget=budget)
+    return finalize(config, logs, wall, budget=budget)

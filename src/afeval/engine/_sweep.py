@@ -226,7 +226,7 @@ def run_sweep(
         if log is None:
             missing.append(run.run_id)
             continue
-        result = finalize(configs[run.run_id], log, _log_seconds(log))
+        result = finalize(configs[run.run_id], [log], _log_seconds(log))
         results.append((run, result))
         rows.extend(result_rows(run, result.summary))
     results_csv, results_parquet = write_results_table(
