@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inspect_ai.dataset import Sample
 from inspect_ai.log import read_eval_log_sample_summaries
 from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
@@ -22,14 +23,22 @@ from afeval.engine._run import run_parts
 SERVICE = "partsfake"
 
 
+def ids_of_parts(ids: list[str | int], part_size: int) -> list[list[str | int | None]] | None:
+    parts = run_parts([Sample(input="x", id=sample_id) for sample_id in ids], part_size)
+    return None if parts is None else [[sample.id for sample in part] for part in parts]
+
+
 def test_a_run_within_one_part_is_one_eval() -> None:
-    assert run_parts(["a", "b", "c"], 3) is None
+    assert ids_of_parts(["a", "b", "c"], 3) is None
 
 
 def test_parts_follow_the_order_the_results_are_written_in() -> None:
     ids: list[str | int] = ["r-2-paid", "r-10-free", "r-1-free", "r-2-free", "r-1-paid"]
-    assert run_parts(ids, 2) == [["r-1-free", "r-1-paid"], ["r-10-free", "r-2-free"], ["r-2-paid"]]
-    assert run_parts([3, 20, 100], 2) == [[3, 20], [100]]  # numbers in numeric order, as Inspect reads them
+    assert ids_of_parts(ids, 2) == [["r-1-free", "r-1-paid"], ["r-10-free", "r-2-free"], ["r-2-paid"]]
+    assert ids_of_parts([3, 20, 100], 2) == [
+        [3, 20],
+        [100],
+    ]  # numbers in numeric order, as Inspect reads them
 
 
 def run_cli(dataset: Path, out: Path) -> Any:

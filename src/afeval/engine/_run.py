@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Final
 
 from inspect_ai import Task, task_with
 from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalLog
 
 from afeval.engine._budget import make_budget
@@ -84,11 +86,11 @@ many samples, one after another, one log each; its peak memory is then that of o
 the run has."""
 
 
-def run_parts(sample_ids: list[str | int], part_size: int) -> list[list[str | int]] | None:
+def run_parts(samples: Sequence[Sample], part_size: int) -> list[list[Sample]] | None:
     """The samples of each part of a run, in the order its results are written; None: one eval of them all."""
-    if len(sample_ids) <= part_size:
+    if len(samples) <= part_size:
         return None
-    ordered = sorted(sample_ids, key=lambda sample_id: sample_order((sample_id, 1)))
+    ordered = sorted(samples, key=lambda sample: sample_order((sample.id or "", 1)))
     return [ordered[start : start + part_size] for start in range(0, len(ordered), part_size)]
 
 
@@ -101,18 +103,21 @@ def run_evaluation(config: RunConfig) -> RunResult:
     budget = make_budget(config)
     if budget is not None:
         task = task_with(task, early_stopping=budget)
-    parts = run_parts([sample.id for sample in task.dataset if sample.id is not None], RUN_PART_SAMPLES)
-    selections: list[list[str | int] | None] = list(parts) if parts is not None else [None]
+    parts = run_parts(list(task.dataset), RUN_PART_SAMPLES)
     started = time.perf_counter()
     logs: list[EvalLog] = []
+    selections: list[list[Sample] | None] = [*parts] if parts is not None else [None]
     for part in selections:
+        if (
+            part is not None
+        ):  # each part is the same task over a slice of its samples (task_with sets it in place)
+            task = task_with(task, dataset=MemoryDataset(part, name=task.dataset.name))
         logs += inspect_eval(
             task,
             model=config.model,
             model_base_url=config.model_base_url,
             model_args=dict(config.model_args),
             log_dir=str(config.out_dir / LOGS_DIR),
-            sample_id=part,
             **eval_options(
                 display=config.display,
                 live_log=config.live_log,
