@@ -132,7 +132,11 @@ def test_the_task_takes_reference_prompts_through_inspect(server: FakeServerStat
     assert len(samples) == 2
     for sample in samples:
         tier = sample.metadata["tier"]
-        assert [(m.role, m.text) for m in sample.input if not isinstance(sample.input, str)] == [
+        # The sample's input is its user turn; the solver puts the task's system prompt in front of it.
+        assert sample.input == rendered.render(
+            f"{tier}_tier_tags_no_cot", user_input=sample.metadata["request"]
+        )
+        assert [(m.role, m.text) for m in sample.messages[:2]] == [
             ("system", rendered.render("system_prompt_no_cot")),
             ("user", rendered.render(f"{tier}_tier_tags_no_cot", user_input=sample.metadata["request"])),
         ]

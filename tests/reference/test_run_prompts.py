@@ -8,7 +8,7 @@ from tests.fixtures.reference_tree import FIXTURE_TREE, fixture_manifest
 
 from afeval.datasets import load_dataset
 from afeval.engine._judge_calls import JudgeSettings, judge_chat
-from afeval.engine._task import build_samples
+from afeval.engine._task import build_samples, task_system_prompt
 from afeval.judges import JudgeMessages, JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
 from afeval.parsing import parse_response, without_scratchpads
 from afeval.reference import (
@@ -44,14 +44,11 @@ def test_samples_carry_the_rendered_reference_messages(
     dataset = load_dataset(None, limit=2)
     samples = build_samples(dataset, options, ("free", "paid"), prompts)
     assert len(samples) == 4
+    assert task_system_prompt(options, ("free", "paid"), prompts) == prompts.render(system_role)
     for sample in samples:
         tier, request = sample.metadata["tier"], sample.metadata["request"]
         user = prompts.render(f"{tier}_tier_{mode}", user_input=request)
-        assert not isinstance(sample.input, str)
-        assert [(m.role, m.text) for m in sample.input] == [
-            ("system", prompts.render(system_role)),
-            ("user", user),
-        ]
+        assert sample.input == user  # the solver puts the system prompt in front
         assert sample.metadata["user_prompt"] == user
         assert sample.metadata["cot"] is options.cot and sample.metadata["suffix"] is options.suffix
 

@@ -24,6 +24,7 @@ from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
     ChatMessageAssistant,
+    ChatMessageSystem,
     ChatMessageUser,
     Model,
     ModelOutput,
@@ -120,8 +121,13 @@ def generate_valid_response(
     max_attempts: int = GENERATION_DEFAULTS.max_attempts,
     cache: bool = GENERATION_DEFAULTS.cache,
     max_turns: int = GENERATION_DEFAULTS.max_turns,
+    system_prompt: str = "",
 ) -> Solver:
     """Generate a response, re-querying up to ``max_attempts`` times until it parses as valid.
+
+    ``system_prompt``, when given, is put in front of a chat sample's messages: it is the same for every
+    sample of a task, so the samples carry only their user turn (one copy of the prompt, not one a sample,
+    in the dataset and in the summaries Inspect keeps of finished samples).
 
     Each attempt of a chat model may take up to ``max_turns`` turns (the first included): while the reply so
     far stops mid-reasoning, a ``<NEXT/>`` user turn asks the model to go on. Samples whose metadata say
@@ -135,8 +141,10 @@ def generate_valid_response(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         model = get_model()
-        prompt = list(state.messages)
         base = state.metadata.get("prompt_format") == BASE_PROMPT_FORMAT
+        if system_prompt and not base and not any(message.role == "system" for message in state.messages):
+            state.messages.insert(0, ChatMessageSystem(content=system_prompt))
+        prompt = list(state.messages)
         prefill = str(state.metadata.get("base_prefill") or "")
         attempts: list[dict[str, Any]] = []
         for attempt in range(max_attempts):

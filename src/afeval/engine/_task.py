@@ -15,7 +15,7 @@ from typing import Any
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig
+from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
@@ -107,38 +107,45 @@ def build_samples(
 ) -> list[Sample]:
     """One sample per request and tier, request-major so a partial run still covers every tier evenly.
 
-    A chat model gets the system prompt and the user turn as two messages; a base model (``prompt_format
-    = "base"``) gets one user message holding the whole document, ending with the prefill. With ``reference``
-    (``--prompts reference``) both messages are the reference pipeline's templates, rendered byte for byte;
-    a scenario or tier it has no template for raises :class:`~afeval.reference.ReferenceScenarioError`."""
+    A chat sample's input is its user turn: the system prompt, the same for every sample, is put in front by
+    the solver (see :func:`task_system_prompt`). A base model (``prompt_format = "base"``) gets one user
+    message holding the whole document, ending with the prefill. With ``reference`` (``--prompts
+    reference``) the user turn is the reference pipeline's template, rendered byte for byte; a scenario or
+    tier it has no template for raises :class:`~afeval.reference.ReferenceScenarioError`."""
     if reference is not None:
         check_reference_scenario(options, tiers)
-    system = render_system_prompt(options) if reference is None else ""
     samples: list[Sample] = []
     for request in dataset.requests:
         for tier in tiers:
-            messages: list[ChatMessage]
             if reference is not None:
-                system_message, user_message = reference_model_messages(
-                    reference, options, tier, request.prompt
-                )
+                _, user_message = reference_model_messages(reference, options, tier, request.prompt)
                 metadata = sample_metadata(request.id, request.prompt, tier, user_message.content, options)
-                messages = [
-                    ChatMessageSystem(content=system_message.content),
-                    ChatMessageUser(content=user_message.content),
-                ]
-                samples.append(Sample(id=f"{request.id}-{tier}", input=messages, metadata=metadata))
+                samples.append(
+                    Sample(id=f"{request.id}-{tier}", input=user_message.content, metadata=metadata)
+                )
                 continue
             prompt = render_prompt(request.prompt, tier, options)
             metadata = sample_metadata(request.id, request.prompt, tier, prompt.user, options)
+            text = prompt.user
             if options.prompt_format == "base":
                 document = render_base_document(prompt, options)
                 metadata["base_prefill"] = document.prefill
-                messages = [ChatMessageUser(content=document.text)]
-            else:
-                messages = [ChatMessageSystem(content=system), ChatMessageUser(content=prompt.user)]
-            samples.append(Sample(id=f"{request.id}-{tier}", input=messages, metadata=metadata))
+                text = document.text
+            samples.append(Sample(id=f"{request.id}-{tier}", input=text, metadata=metadata))
     return samples
+
+
+def task_system_prompt(
+    options: ScenarioOptions, tiers: Sequence[str], reference: ReferencePrompts | None = None
+) -> str:
+    """The system prompt the solver puts in front of every chat sample's user turn ("" for a base model,
+    whose document holds it): afeval's rendering, or with ``reference`` the reference pipeline's."""
+    if options.prompt_format == "base":
+        return ""
+    if reference is None:
+        return render_system_prompt(options)
+    system_message, _ = reference_model_messages(reference, options, tiers[0], "")
+    return system_message.content
 
 
 def task_settings(preset: str | None, arguments: Mapping[str, Any]) -> Preset:
@@ -256,6 +263,7 @@ def alignment_faking(
             max_attempts=generation.max_attempts,
             cache=generation.cache,
             max_turns=generation.max_turns,
+            system_prompt=task_system_prompt(options, run_tiers, reference),
         ),
         scorer=scorers_of(judging.classifiers, judge_settings),
         # An explicit judge binds the grader role (the log shows it); a preset's judge is the scorers' fallback,
