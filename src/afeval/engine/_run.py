@@ -15,8 +15,8 @@ from inspect_ai.log import EvalLog
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
-from afeval.engine._records import finalize, sample_order
-from afeval.engine._task import alignment_faking
+from afeval.engine._records import RecordSpool, finalize, sample_order
+from afeval.engine._task import alignment_faking, parse_classifiers
 from afeval.results import LOGS_DIR
 from afeval.scenario import DEFAULT_LAB, scenario_catalog
 
@@ -107,24 +107,27 @@ def run_evaluation(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     logs: list[EvalLog] = []
     selections: list[list[Sample] | None] = [*parts] if parts is not None else [None]
-    for part in selections:
-        if (
-            part is not None
-        ):  # each part is the same task over a slice of its samples (task_with sets it in place)
-            task = task_with(task, dataset=MemoryDataset(part, name=task.dataset.name))
-        logs += inspect_eval(
-            task,
-            model=config.model,
-            model_base_url=config.model_base_url,
-            model_args=dict(config.model_args),
-            log_dir=str(config.out_dir / LOGS_DIR),
-            **eval_options(
-                display=config.display,
-                live_log=config.live_log,
-                retry_on_error=1,
-                log_header_only=True,  # finalize streams the samples from the log file: memory stays flat
-                **connection_options(config),
-            ),
-        )
-    wall = time.perf_counter() - started
-    return finalize(config, logs, wall, budget=budget)
+    with RecordSpool(
+        config.out_dir, config.judge_model, parse_classifiers(config.judging.classifiers)
+    ) as spool:
+        for part in selections:
+            if (
+                part is not None
+            ):  # each part is the task over a slice of its samples (task_with sets it in place)
+                task = task_with(task, dataset=MemoryDataset(part, name=task.dataset.name))
+            logs += inspect_eval(
+                task,
+                model=config.model,
+                model_base_url=config.model_base_url,
+                model_args=dict(config.model_args),
+                log_dir=str(config.out_dir / LOGS_DIR),
+                **eval_options(
+                    display=config.display,
+                    live_log=config.live_log,
+                    retry_on_error=1,
+                    log_header_only=True,  # finalize takes the records from the spool: memory stays flat
+                    **connection_options(config),
+                ),
+            )
+        wall = time.perf_counter() - started
+        return finalize(config, logs, wall, budget=budget, spool=spool)
