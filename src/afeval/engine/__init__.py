@@ -35,7 +35,7 @@ from afeval.engine._preflight import preflight
 from afeval.engine._providers import EMBEDDED_MODEL
 from afeval.engine._records import finalize
 from afeval.engine._rescore import RescoreError, rescore_run
-from afeval.engine._run import build_task, run_evaluation
+from afeval.engine._run import RUN_PART_SAMPLES, build_task, run_evaluation
 from afeval.engine._selfcheck import (
     DEFAULT_SELFCHECK_REQUESTS,
     SELFCHECK_JUDGES,
@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_GENERATION_CONNECTIONS",
     "DEFAULT_SELFCHECK_REQUESTS",
     "EMBEDDED_MODEL",
+    "RUN_PART_SAMPLES",
     "SELFCHECK_JUDGES",
     "SELFCHECK_ORGANISMS",
     "ConfigError",
