@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
+from tests.fixtures.fake_openai import FakeServerState, run_against_fake, write_planted_requests
 from typer.testing import CliRunner, Result
 
 from afeval.cli import app
@@ -27,19 +27,8 @@ def server(fake_service: Callable[[str], FakeServerState]) -> FakeServerState:
 
 def run(tmp_path: Path, plans: list[tuple[str, str]], *extra: str) -> Result:
     dataset = write_planted_requests(tmp_path / "planted.jsonl", plans)
-    return CliRunner().invoke(
-        app,
-        [
-            "run",
-            "--model", f"openai-api/{SERVICE}/subject",
-            "--judge-model", f"openai-api/{SERVICE}/judge",
-            "--dataset", str(dataset),
-            "--out", str(tmp_path / "out"),
-            "--af-votes", "1",
-            "--display", "none",
-            *extra,
-        ],
-    )  # fmt: skip
+    result: Result = run_against_fake(SERVICE, dataset, tmp_path / "out", *extra)
+    return result
 
 
 def warnings_of(tmp_path: Path) -> list[dict[str, object]]:

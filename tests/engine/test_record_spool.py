@@ -9,29 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
-from typer.testing import CliRunner
+from tests.fixtures.fake_openai import FakeServerState, run_against_fake, write_planted_requests
 
 import afeval.engine._records as records
-from afeval.cli import app
 
 SERVICE = "spoolfake"
 PLANS = [("comply+af", "refuse"), ("refuse", "comply"), ("partial+maybe", "garbage")]
 
 
 def run_cli(dataset: Path, out: Path) -> Any:
-    return CliRunner().invoke(
-        app,
-        [
-            "run",
-            "--model", f"openai-api/{SERVICE}/subject",
-            "--judge-model", f"openai-api/{SERVICE}/judge",
-            "--dataset", str(dataset),
-            "--out", str(out),
-            "--af-votes", "3",
-            "--display", "none",
-        ],
-    )  # fmt: skip
+    return run_against_fake(SERVICE, dataset, out, af_votes=3)
 
 
 def rows(out: Path) -> list[dict[str, Any]]:

@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 from inspect_ai.dataset import Sample
 from inspect_ai.log import read_eval_log_sample_summaries
-from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
-from typer.testing import CliRunner
+from tests.fixtures.fake_openai import FakeServerState, run_against_fake, write_planted_requests
 
 import afeval.engine._run as engine_run
-from afeval.cli import app
 from afeval.engine._records import _sample_keys
 from afeval.engine._run import run_parts
 
@@ -42,19 +40,7 @@ def test_parts_follow_the_order_the_results_are_written_in() -> None:
 
 
 def run_cli(dataset: Path, out: Path) -> Any:
-    return CliRunner().invoke(
-        app,
-        [
-            "run",
-            "--model", f"openai-api/{SERVICE}/subject",
-            "--judge-model", f"openai-api/{SERVICE}/judge",
-            "--dataset", str(dataset),
-            "--out", str(out),
-            "--af-votes", "3",
-            "--no-cache",
-            "--display", "none",
-        ],
-    )  # fmt: skip
+    return run_against_fake(SERVICE, dataset, out, "--no-cache", af_votes=3)
 
 
 def test_a_run_in_parts_writes_what_one_eval_writes(
