@@ -115,7 +115,7 @@ def run_evaluation(config: RunConfig) -> RunResult:
                 part is not None
             ):  # each part is the task over a slice of its samples (task_with sets it in place)
                 task = task_with(task, dataset=MemoryDataset(part, name=task.dataset.name))
-            logs += inspect_eval(
+            part_logs = inspect_eval(
                 task,
                 model=config.model,
                 model_base_url=config.model_base_url,
@@ -129,5 +129,10 @@ def run_evaluation(config: RunConfig) -> RunResult:
                     **connection_options(config),
                 ),
             )
+            for log in part_logs:
+                # The per-sample scores of the header: afeval reads them from its records, and kept for every
+                # part they would grow with the run.
+                log.reductions = None
+                logs.append(log)
         wall = time.perf_counter() - started
         return finalize(config, logs, wall, budget=budget, spool=spool)
