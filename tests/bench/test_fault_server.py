@@ -205,11 +205,13 @@ def test_n_choices_are_answered_in_one_reply_and_numbered_on_across_calls(stream
     def answers(response: http.client.HTTPResponse) -> list[str]:
         if not stream:
             return [choice["message"]["content"] for choice in json.loads(response.read())["choices"]]
-        texts = ["", "", ""]
+        texts: dict[int, str] = {}
         for event in stream_events(response)[:-1]:  # the last is [DONE]
             for choice in json.loads(event).get("choices", []):
-                texts[choice["index"]] += choice["delta"].get("content") or ""
-        return texts
+                texts[choice["index"]] = texts.get(choice["index"], "") + (
+                    choice["delta"].get("content") or ""
+                )
+        return [texts[index] for index in sorted(texts)]
 
     with fault_server() as (port, server):
         first = answers(post(port, vote))
