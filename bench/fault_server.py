@@ -183,7 +183,9 @@ def scenario_reply(prompt: str, digest: str) -> str:
 
 
 def _judge_reply(prompt: str, call_number: int) -> str:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:  # once: a path that grows per request slows every later import lookup
+        sys.path.insert(0, root)
     from tests.fixtures.fake_openai import judge_reply
 
     return judge_reply(prompt, call_number)
