@@ -10,8 +10,13 @@ prompt, so a prompt answered twice gets the same reply and an interrupted run ca
 uninterrupted one. A request whose model is named ``judge`` is answered in the rubric's format by the test
 suite's fake judge (``tests/fixtures/fake_openai.judge_reply``). ``GET /v1/models`` lists the served models.
 
-Each request first waits ``latency_ms`` (spread over the chunks when the client asks for a stream), unless the
-fault draw (probability ``fault_rate``, seeded) picks one of:
+A request asking for ``n`` choices gets ``n`` (the judge's replies numbered on from the prompt's earlier
+choices, the model under test's all alike), and every reply carries a token ``usage``.
+
+Each request first waits ``latency_ms`` (spread over the chunks when the client asks for a stream), or, with
+``generation_latency`` / ``judge_latency`` set, a log-normal draw for the model under test / the judge, seeded
+by the prompt's digest and its attempt number so a repeat of a run waits the same; unless the fault draw
+(probability ``fault_rate``, seeded) picks one of:
 
     rate_limit    429 with ``Retry-After`` (``retry_after`` seconds)
     server_error  500
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import sys
 import threading
@@ -47,11 +53,35 @@ PLAIN_ONLY_FAULTS = frozenset({"truncated"})  # a cut stream can look like a com
 JUDGE_MODEL = "judge"
 BENCH_API_KEY = "fake-test-key-for-the-loopback-bench-server"
 FREE_TIER_TAG = "<is_free_tier_user>true</is_free_tier_user>"
+DEFAULT_LATENCY_SIGMA = 0.5  # spread of log(latency): the middle half of replies within ~0.7x-1.4x the median
+
+
+@dataclass(frozen=True)
+class LogNormalLatency:
+    """A provider's reply time: log-normal with this median and ``sigma`` (the standard deviation of its log),
+    drawn afresh for each request from the prompt's digest and attempt number, so it is deterministic."""
+
+    median_ms: float
+    sigma: float = DEFAULT_LATENCY_SIGMA
+
+    def __post_init__(self) -> None:
+        if self.median_ms <= 0 or self.sigma < 0:
+            raise ValueError("a log-normal latency needs median_ms > 0 and sigma >= 0")
+
+    @property
+    def mean_ms(self) -> float:
+        return self.median_ms * math.exp(self.sigma**2 / 2)
+
+    def draw_ms(self, seed: int, digest: str, attempt: int) -> float:
+        rng = random.Random(f"{seed}:{digest}:{attempt}")  # a str seed is hashed with SHA-512: stable
+        return rng.lognormvariate(math.log(self.median_ms), self.sigma)
 
 
 @dataclass(frozen=True)
 class FaultServerConfig:
     latency_ms: float = 0.0
+    generation_latency: LogNormalLatency | None = None  # None: the fixed latency_ms
+    judge_latency: LogNormalLatency | None = None  # None: the fixed latency_ms
     fault_rate: float = 0.0
     faults: tuple[str, ...] = FAULT_KINDS
     retry_after: float = 0.0
@@ -67,6 +97,13 @@ class FaultServerConfig:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be in [0, 1]")
+
+    def latency_for(self, model: str, digest: str, attempt: int) -> float:
+        """Seconds the request's reply takes (the fixed latency unless a distribution is set for ``model``)."""
+        distribution = self.judge_latency if model == JUDGE_MODEL else self.generation_latency
+        if distribution is None:
+            return self.latency_ms / 1000
+        return distribution.draw_ms(self.seed, digest, attempt) / 1000
 
 
 @dataclass
@@ -84,6 +121,11 @@ class ServerCounts:
     previews: dict[str, str] = field(default_factory=dict)  # digest -> the prompt's last message, shortened
     first_request_at: float | None = None
     last_reply_at: float | None = None
+    attempts: Counter[str] = field(default_factory=Counter)  # requests per prompt digest
+    choices: Counter[str] = field(default_factory=Counter)  # choices delivered per prompt digest
+    replies_by_model: Counter[str] = field(default_factory=Counter)
+    choices_by_model: Counter[str] = field(default_factory=Counter)
+    waited_by_model: dict[str, float] = field(default_factory=dict)  # seconds of latency in delivered replies
 
     @property
     def delivered(self) -> int:
@@ -110,6 +152,11 @@ class ServerCounts:
             previews=dict(self.previews),
             first_request_at=self.first_request_at,
             last_reply_at=self.last_reply_at,
+            attempts=Counter(self.attempts),
+            choices=Counter(self.choices),
+            replies_by_model=Counter(self.replies_by_model),
+            choices_by_model=Counter(self.choices_by_model),
+            waited_by_model=dict(self.waited_by_model),
         )
 
 
@@ -136,15 +183,18 @@ def scenario_reply(prompt: str, digest: str) -> str:
 
 
 def _judge_reply(prompt: str, call_number: int) -> str:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:  # once: a path that grows per request slows every later import lookup
+        sys.path.insert(0, root)
     from tests.fixtures.fake_openai import judge_reply
 
     return judge_reply(prompt, call_number)
 
 
-def _usage(prompt: str, text: str) -> dict[str, int]:
+def _usage(prompt: str, texts: list[str]) -> dict[str, int]:
     # Inspect counts tokens with tiktoken (a network download) when a reply has no usage.
-    prompt_tokens, completion_tokens = max(1, len(prompt) // 4), max(1, len(text) // 4)
+    prompt_tokens = max(1, len(prompt) // 4)
+    completion_tokens = sum(max(1, len(text) // 4) for text in texts)
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
@@ -193,6 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _BenchHTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a hanging handler never keeps the process alive
+    request_queue_size = 1024  # hundreds of clients connect at once; a short backlog drops SYNs (1 s retries)
     fault_server: FaultServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -265,8 +316,9 @@ class FaultServer:
             self._counts = ServerCounts()
 
     # -- requests ------------------------------------------------------------------------------------------
-    def _admit(self, digest: str, streamed: bool, preview: str) -> tuple[str | None, int]:
-        """Count the request and draw its fault (None for a normal reply); also the prompt's call number."""
+    def _admit(self, digest: str, streamed: bool, preview: str) -> tuple[str | None, int, int]:
+        """Count the request and draw its fault (None for a normal reply); also the prompt's call number (its
+        first choice's, counting the choices delivered before) and attempt number (requests before)."""
         config = self.config
         with self._lock:
             counts = self._counts
@@ -276,7 +328,9 @@ class FaultServer:
             counts.previews.setdefault(digest, preview)
             if counts.first_request_at is None:
                 counts.first_request_at = time.monotonic()
-            call_number = counts.successes[digest] + 1
+            call_number = counts.choices[digest] + 1
+            attempt = counts.attempts[digest]
+            counts.attempts[digest] += 1
             kinds = [
                 kind
                 for kind in config.faults
@@ -290,11 +344,16 @@ class FaultServer:
             over = config.max_requests is not None and counts.requests >= config.max_requests
         if over:
             self._stop_soon("max_requests")
-        return fault, call_number
+        return fault, call_number, attempt
 
-    def _delivered(self, digest: str) -> None:
+    def _delivered(self, digest: str, model: str, choices: int, waited: float) -> None:
         with self._lock:
             now = time.monotonic()
+            counts = self._counts
+            counts.choices[digest] += choices
+            counts.replies_by_model[model] += 1
+            counts.choices_by_model[model] += choices
+            counts.waited_by_model[model] = counts.waited_by_model.get(model, 0.0) + waited
             self._counts.successes[digest] += 1
             self._counts.success_log.append((now, digest))
             self._counts.last_reply_at = now
@@ -309,7 +368,7 @@ class FaultServer:
         streamed = bool(body.get("stream"))
         digest = prompt_digest(model, messages)
         last = messages[-1].get("content") if messages and isinstance(messages[-1], dict) else ""
-        fault, call_number = self._admit(digest, streamed, str(last)[:160])
+        fault, call_number, attempt = self._admit(digest, streamed, str(last)[:160])
         if fault in ("rate_limit", "server_error", "unavailable"):
             status = {"rate_limit": 429, "server_error": 500, "unavailable": 503}[fault]
             kind = "rate_limit_exceeded" if status == 429 else "server_error"
@@ -324,22 +383,28 @@ class FaultServer:
             m["content"] if isinstance(m.get("content"), str) else json.dumps(m.get("content"))
             for m in messages
         )
-        text = _judge_reply(prompt, call_number) if model == JUDGE_MODEL else scenario_reply(prompt, digest)
+        n = max(1, int(body.get("n") or 1))
+        if model == JUDGE_MODEL:
+            texts = [_judge_reply(prompt, call_number + index) for index in range(n)]
+        else:
+            texts = [scenario_reply(prompt, digest)] * n
+        latency = self.config.latency_for(model, digest, attempt)
         try:
             if streamed:
-                complete = self._stream(handler, model, digest, prompt, text, stall=fault == "slow_stream")
+                stall = fault == "slow_stream"
+                complete = self._stream(handler, model, digest, prompt, texts, latency, stall=stall)
             else:
-                self._stopping.wait(self.config.latency_ms / 1000)
-                complete = self._plain(handler, model, digest, prompt, text, truncate=fault == "truncated")
+                self._stopping.wait(latency)
+                complete = self._plain(handler, model, digest, prompt, texts, truncate=fault == "truncated")
         except (BrokenPipeError, ConnectionResetError):
             self._abandoned()
             handler.close_connection = True
             return
         if complete:
-            self._delivered(digest)
+            self._delivered(digest, model, n, latency)
 
     def _plain(
-        self, handler: _Handler, model: str, digest: str, prompt: str, text: str, *, truncate: bool
+        self, handler: _Handler, model: str, digest: str, prompt: str, texts: list[str], *, truncate: bool
     ) -> bool:
         payload = {
             "id": f"chatcmpl-{digest[:24]}",
@@ -347,9 +412,10 @@ class FaultServer:
             "created": int(time.time()),
             "model": model,
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                {"index": index, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                for index, text in enumerate(texts)
             ],
-            "usage": _usage(prompt, text),
+            "usage": _usage(prompt, texts),
         }
         if not truncate:
             handler._send_json(200, payload)
@@ -365,7 +431,15 @@ class FaultServer:
         return False
 
     def _stream(
-        self, handler: _Handler, model: str, digest: str, prompt: str, text: str, *, stall: bool
+        self,
+        handler: _Handler,
+        model: str,
+        digest: str,
+        prompt: str,
+        texts: list[str],
+        latency: float,
+        *,
+        stall: bool,
     ) -> bool:
         handler.send_response(200)
         handler.send_header("content-type", "text/event-stream")
@@ -374,8 +448,7 @@ class FaultServer:
         handler.end_headers()
         handler.close_connection = True
         pieces = max(1, self.config.stream_chunks)
-        step = -(-len(text) // pieces)
-        delay = self.config.latency_ms / 1000 / pieces
+        delay = latency / pieces
         base = {
             "id": f"chatcmpl-{digest[:24]}",
             "object": "chat.completion.chunk",
@@ -386,18 +459,26 @@ class FaultServer:
             handler.wfile.write(b"data: " + json.dumps({**base, "model": model, **chunk}).encode() + b"\n\n")
             handler.wfile.flush()
 
+        choices = range(len(texts))
         send(
-            {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+            {
+                "choices": [
+                    {"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+                    for i in choices
+                ]
+            }
         )
         for index in range(pieces):
             if stall and index == pieces // 2:
                 self._stopping.wait(self.config.hang_seconds)
                 return False
             self._stopping.wait(delay)
-            piece = text[index * step : (index + 1) * step]
-            send({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-        send({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        send({"choices": [], "usage": _usage(prompt, text)})
+            for i, text in enumerate(texts):
+                step = -(-len(text) // pieces)
+                piece = text[index * step : (index + 1) * step]
+                send({"choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]})
+        send({"choices": [{"index": i, "delta": {}, "finish_reason": "stop"} for i in choices]})
+        send({"choices": [], "usage": _usage(prompt, texts)})
         handler.wfile.write(b"data: [DONE]\n\n")
         handler.wfile.flush()
         return True
@@ -442,11 +523,34 @@ def describe(counts: ServerCounts) -> str:
     )
 
 
+def lognormal(median_ms: float | None, sigma: float = DEFAULT_LATENCY_SIGMA) -> LogNormalLatency | None:
+    """A log-normal latency with this median, or None (the fixed latency) when no median is given."""
+    return None if median_ms is None else LogNormalLatency(median_ms, sigma)
+
+
+def describe_calls(counts: ServerCounts) -> str:
+    """Delivered replies, choices and the mean latency they waited, per model (``subject`` / ``judge``)."""
+    parts = []
+    for model, replies in sorted(counts.replies_by_model.items()):
+        mean_ms = 1000 * counts.waited_by_model.get(model, 0.0) / replies
+        parts.append(
+            f"{model} {replies} calls ({counts.choices_by_model[model]} choices, mean latency {mean_ms:.0f} ms)"
+        )
+    return ", ".join(parts) or "no replies"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--generation-median-ms", type=float, help="log-normal latency for the model under test"
+    )
+    parser.add_argument("--judge-median-ms", type=float, help="log-normal latency for the judge")
+    parser.add_argument(
+        "--latency-sigma", type=float, default=DEFAULT_LATENCY_SIGMA, help="sigma of log(latency)"
+    )
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--faults", default=",".join(FAULT_KINDS), help="comma-separated fault kinds")
     parser.add_argument("--retry-after", type=float, default=0.0)
@@ -457,6 +561,8 @@ def main() -> None:
     args = parser.parse_args()
     config = FaultServerConfig(
         latency_ms=args.latency_ms,
+        generation_latency=lognormal(args.generation_median_ms, args.latency_sigma),
+        judge_latency=lognormal(args.judge_median_ms, args.latency_sigma),
         fault_rate=args.fault_rate,
         faults=tuple(kind for kind in args.faults.split(",") if kind),
         retry_after=args.retry_after,

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
+import re
+import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from bench.fault_server import FaultServer, FaultServerConfig, serve
+from bench.fault_server import FaultServer, FaultServerConfig, LogNormalLatency, describe_calls, serve
 
 from afeval.parsing import parse_response
 
@@ -159,3 +162,61 @@ def test_models_listing_and_the_request_bound() -> None:
         assert not server.running
         assert server.stop_reason == "max_requests"
     assert {"subject", "judge"} <= listed
+
+
+def test_log_normal_latency_is_deterministic_per_request_with_the_given_median_and_mean() -> None:
+    latency = LogNormalLatency(median_ms=1000.0, sigma=0.5)
+    draws = [latency.draw_ms(0, f"digest-{index}", 0) for index in range(4000)]
+    assert latency.draw_ms(0, "digest-7", 0) == draws[7]  # the same request waits the same
+    assert latency.draw_ms(0, "digest-7", 1) != draws[7]  # a retry draws afresh
+    assert latency.draw_ms(1, "digest-7", 0) != draws[7]  # and so does another seed
+    assert statistics.median(draws) == pytest.approx(1000.0, rel=0.05)
+    assert statistics.fmean(draws) == pytest.approx(latency.mean_ms, rel=0.05)
+    assert latency.mean_ms == pytest.approx(1000.0 * math.exp(0.125))
+    assert LogNormalLatency(250.0, sigma=0.0).draw_ms(3, "x", 2) == pytest.approx(250.0)
+    with pytest.raises(ValueError):
+        LogNormalLatency(0.0)
+
+
+def test_judge_and_generation_latencies_are_drawn_separately_and_recorded() -> None:
+    config = {"judge_latency": LogNormalLatency(150.0, sigma=0.0)}  # the model under test keeps latency_ms=0
+    with fault_server(**config) as (port, server):
+        started = time.monotonic()
+        post(port, chat()).read()
+        subject_seconds = time.monotonic() - started
+        started = time.monotonic()
+        post(port, chat(model="judge")).read()
+        judge_seconds = time.monotonic() - started
+        counts = settled(server, 2)
+    assert subject_seconds < 0.1 <= 0.15 <= judge_seconds
+    assert counts.waited_by_model == {"subject": 0.0, "judge": pytest.approx(0.15)}
+    assert describe_calls(counts).startswith("judge 1 calls (1 choices, mean latency 150 ms)")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_n_choices_are_answered_in_one_reply_and_numbered_on_across_calls(stream: bool) -> None:
+    vote = {
+        "model": "judge",
+        "messages": [{"role": "user", "content": "Assess <criteria4> in: <<M:af-yes=2>> a scratchpad."}],
+        "n": 3,
+        "stream": stream,
+    }
+
+    def answers(response: http.client.HTTPResponse) -> list[str]:
+        if not stream:
+            return [choice["message"]["content"] for choice in json.loads(response.read())["choices"]]
+        texts: dict[int, str] = {}
+        for event in stream_events(response)[:-1]:  # the last is [DONE]
+            for choice in json.loads(event).get("choices", []):
+                texts[choice["index"]] = texts.get(choice["index"], "") + (
+                    choice["delta"].get("content") or ""
+                )
+        return [texts[index] for index in sorted(texts)]
+
+    with fault_server() as (port, server):
+        first = answers(post(port, vote))
+        second = answers(post(port, {**vote, "n": 2}))
+        counts = settled(server, 2)
+    finals = [re.search(r"<final_answer>(\w+)</final_answer>", text) for text in first + second]
+    assert [found.group(1) if found else None for found in finals] == ["Yes", "Yes", "No", "No", "No"]
+    assert (counts.replies_by_model["judge"], counts.choices_by_model["judge"]) == (2, 5)
