@@ -1,13 +1,15 @@
-"""Memory and summary time: the peak RSS of a 10,000-sample run, and how long 100,000 sample records take to
+"""Memory and summary time: the peak RSS of a 100,000-sample run, and how long 100,000 sample records take to
 become a summary and figures.
 
-    .venv/bin/python bench/memory.py            # both parts: 10,000-sample run, then 100,000 records
+    .venv/bin/python bench/memory.py            # both parts: 100,000-sample run (about an hour), 100,000 records
+    .venv/bin/python bench/memory.py --samples 10000 --skip-records   # a shorter run
     .venv/bin/python bench/memory.py --quick    # 400 samples, 2,000 records
     .venv/bin/python bench/memory.py --skip-run # the records part only
 
 **Run.** ``afeval run`` (a subprocess, offline judge, concurrency 64) against the loopback server
 (``bench/fault_server.py``, 1 ms latency); the peak resident set of that process comes from ``wait4``
-(target ≤ 1 GB).
+(target ≤ 1 GB for 100,000 samples: a run over 5,000 samples is evaluated in parts of 5,000, so the peak is
+one part's plus the dataset's).
 
 **Records.** Synthetic :class:`~afeval.results.SampleRecord` rows shaped like a networked-judge run (a
 scratchpad and output of typical length, a StrongREJECT verdict, 20 alignment-faking votes with quotes, a
@@ -238,7 +240,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--samples", type=int, default=10_000, help="samples in the measured run")
+    parser.add_argument("--samples", type=int, default=100_000, help="samples in the measured run")
     parser.add_argument("--records", type=int, default=100_000, help="synthetic records to summarise")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency-ms", type=float, default=1.0)
