@@ -48,7 +48,8 @@ def peak_rss_of_run(samples: int, concurrency: int, latency_ms: float, tmp: Path
     if runner == "api":
         print("note: `afeval run --help` fails in this checkout; running run_evaluation in a child instead")
     dataset = write_requests(tmp / "requests.jsonl", samples // 2)
-    config = FaultServerConfig(latency_ms=latency_ms, max_seconds=1800)
+    # The server stops by itself; give a long run time to finish (about 30 ms a sample here, 1 h per 100,000).
+    config = FaultServerConfig(latency_ms=latency_ms, max_seconds=max(1800, samples // 10))
     with serve(config) as (base_url, server):
         env = {**os.environ, **service_environment(SERVICE, base_url, tmp / "cache")}
         command = afeval_command(dataset, tmp / "run", concurrency, runner, service=SERVICE)
