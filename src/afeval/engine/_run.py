@@ -81,7 +81,7 @@ def connection_options(config: RunConfig) -> dict[str, Any]:
 
 RUN_PART_SAMPLES: Final = 5_000
 """The most samples one Inspect eval of a run holds. Inspect keeps a summary and the scores of every finished
-sample in memory until its eval ends (about 20 KB a sample here), so a larger run is evaluated in parts of this
+sample in memory until its eval ends (about 11 KB a sample here), so a larger run is evaluated in parts of this
 many samples, one after another, one log each; its peak memory is then that of one part, however many samples
 the run has."""
 
@@ -111,9 +111,8 @@ def run_evaluation(config: RunConfig) -> RunResult:
         config.out_dir, config.judge_model, parse_classifiers(config.judging.classifiers)
     ) as spool:
         for part in selections:
-            if (
-                part is not None
-            ):  # each part is the task over a slice of its samples (task_with sets it in place)
+            # Each part is the task over a slice of its samples (task_with sets the dataset in place).
+            if part is not None:
                 task = task_with(task, dataset=MemoryDataset(part, name=task.dataset.name))
             part_logs = inspect_eval(
                 task,
