@@ -6,8 +6,9 @@ joined into one valid response that the scorers read whole; ``stall`` never give
 ends each attempt. A base model is reached through ``openai-api-completions``: one raw document ending with
 the prefill, the stop sequences sent, and the prefill put back in front of the completion.
 
-The samples are built here the way the task's ``build_samples`` builds them (``prompt_format`` and
-``base_prefill`` metadata for base runs), so these tests depend only on the solver.
+The samples are built here with the metadata the task's ``build_samples`` gives them (``prompt_format`` and
+``base_prefill`` for base runs), their system prompt already in the input (the solver adds none then), so
+these tests depend only on the solver.
 """
 
 from __future__ import annotations
