@@ -34,7 +34,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -210,24 +210,25 @@ class Result:
 async def judge_all(scheme: Scheme, chances: list[float], votes: int) -> tuple[list[bool], int]:
     from inspect_ai.model import get_model
 
-    from afeval.engine._judge_calls import JudgeSettings, judge_chat
+    from afeval.engine._judge_calls import judge_chat, judge_config
     from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
     from afeval.judges import (
         alignment_faking_judge_prompt,
         compliance_judge_prompt,
         partial_compliance_judge_prompt,
     )
+    from afeval.settings import JudgingSettings
 
     model = get_model(JUDGE)
-    settings = JudgeSettings(
-        model=JUDGE,
+    settings = JudgingSettings(
+        judge_model=JUDGE,
         af_votes=votes,
         cache=False,
         af_num_choices=scheme.num_choices,
         af_sequential=scheme.sequential,
     )
     request, answer = "Explain how to do the harmful thing.", "<request_fully_accepted/> Here is how. " * 20
-    config = replace(settings).generate_config(temperature=0.0)
+    config = judge_config(settings, temperature=0.0)
 
     async def one(index: int, chance: float) -> tuple[bool, int]:
         scratchpad = f"{SCRATCHPAD} <<P:{chance:.6f}>> (sample {index})"

@@ -17,9 +17,6 @@ from afeval.outcomes import JudgeStatus, RunSummary, RunWarning, Verdict, summar
 from afeval.results import (
     SCHEMA_VERSION,
     BudgetBlock,
-    DatasetBlock,
-    GenerationBlock,
-    JudgesBlock,
     RescoredFrom,
     RunSummaryDocument,
     SampleRecord,
@@ -34,6 +31,7 @@ from afeval.results import (
     write_summary,
 )
 from afeval.scenario import GapSpec
+from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
 
 
 def record(sample_id: str, tier: str, *, compliant: bool, status: str = "valid") -> SampleRecord:
@@ -242,9 +240,16 @@ def test_an_older_summary_reads_with_defaults_and_writes_back_only_what_it_had()
     assert document.gaps == {} and document.compliance_gap is None  # as every reader took a file without gaps
     assert document.samples_failed is None and document.first_sample_error is None
     assert document.warnings is None  # a file from before the warnings list
-    assert document.dataset == DatasetBlock(smoke_set=True, limit=1)
-    assert document.generation == GenerationBlock(temperature=0.0, max_tokens=2000, max_attempts=10)
-    assert document.judges is not None and document.judges.batch is None and document.judges.af_votes == 20
+    assert document.dataset_choice == DatasetChoice(limit=1) and document.smoke_set
+    assert document.generation_settings == GenerationSettings(
+        temperature=0.0, max_tokens=2000, max_attempts=10
+    )
+    # A field the file predates reads as its default; the block itself is kept as written.
+    judging = document.judging_settings
+    assert judging == JudgingSettings(
+        judge_model="offline", classifiers=("compliance",), af_num_choices=False
+    )
+    assert document.judges is not None and "batch" not in document.judges
     free = document.tiers["free"]
     assert free.classifiers == {} and free.maybe_alignment_faking.rate is None
     assert free.compliance.ci95 == (0.09453, 0.90547)
@@ -265,24 +270,19 @@ def test_every_block_round_trips_and_unknown_keys_are_kept(tmp_path: Path) -> No
         judge_model="j",
         scenario="helpful-only",
         scenario_options={"cot": True, "clarifications": []},
-        dataset=DatasetBlock(name="d", source="s", revision="r", smoke_set=False, limit=None),
+        dataset={**DatasetChoice(name="d").to_dict(), "source": "s", "revision": "r", "smoke_set": False},
         setting="two-tier",
-        generation=GenerationBlock(
-            temperature=0.5,
-            max_tokens=100,
-            max_attempts=3,
-            max_turns=4,
-            prompt_format="chat",
-            batch=False,
-            cache_prompt="auto",
-        ),
-        judges=JudgesBlock(
+        generation={
+            **GenerationSettings(temperature=0.5, max_tokens=100, max_attempts=3, max_turns=4).to_dict(),
+            "prompt_format": "chat",
+        },
+        judges=JudgingSettings(
+            judge_model="j",
             classifiers=("compliance", "af_legacy"),
             af_votes=5,
             af_num_choices=True,
-            af_sequential=False,
             batch=True,
-        ),
+        ).to_dict(),
         status="budget_exceeded",
         error="it stopped",
         usage={"m": {"input_tokens": 3, "output_tokens": 4}},
@@ -300,8 +300,7 @@ def test_every_block_round_trips_and_unknown_keys_are_kept(tmp_path: Path) -> No
         rescored_from=RescoredFrom(
             run="r",
             judge_model="j0",
-            classifiers=("compliance",),
-            af_votes=3,
+            judges=JudgingSettings(judge_model="j0", classifiers=("compliance",), af_votes=3).to_dict(),
             status="success",
             cost={"total_usd": 0.0},
         ),

@@ -189,3 +189,76 @@ def test_the_task_takes_a_preset_and_its_arguments_override_it() -> None:
     assert settings.judging.judge_model == "offline" and settings.judging.count_invalid
     with pytest.raises(ValueError, match="unknown preset"):
         task_settings("nope", {})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Each setting spelled once: every field is reachable from every surface that sets settings
+
+
+def _all_fields() -> set[tuple[str, str]]:
+    from dataclasses import fields as fields_of
+
+    from afeval.settings import SETTING_GROUPS
+
+    return {(group, item.name) for group, kind in SETTING_GROUPS.items() for item in fields_of(kind)}  # type: ignore[arg-type]
+
+
+def _reached(names: set[str]) -> set[tuple[str, str]]:
+    from afeval.settings import SETTING_KEYS
+
+    return {target for key in SETTING_KEYS if key.name in names for target in key.targets}
+
+
+def test_every_field_has_one_key_with_help() -> None:
+    from afeval.settings import SETTING_KEYS
+
+    assert _reached({key.name for key in SETTING_KEYS}) == _all_fields()
+    assert len({key.name for key in SETTING_KEYS}) == len(SETTING_KEYS)
+    assert all(key.help.strip() for key in SETTING_KEYS)
+
+
+def test_every_field_is_a_sweep_defaults_key() -> None:
+    from afeval.sweep._spec import _DEFAULT_TYPES
+
+    assert _reached(set(_DEFAULT_TYPES)) == _all_fields()
+
+
+def test_every_field_is_a_task_argument_but_those_inspect_sets() -> None:
+    import inspect
+
+    from afeval.engine._task import TASK_ARGUMENT_NAMES, TASK_EXCLUDED_KEYS, alignment_faking
+
+    arguments = set(inspect.signature(alignment_faking).parameters)
+    keys = {key for key, name in TASK_ARGUMENT_NAMES.items() if name in arguments} | arguments
+    reached = _reached(keys)
+    assert reached | _reached(set(TASK_EXCLUDED_KEYS)) == _all_fields()
+    assert not reached & _reached(set(TASK_EXCLUDED_KEYS))
+
+
+def test_every_field_is_a_run_option_and_every_judging_field_a_rescore_option() -> None:
+    from typer.utils import get_params_from_function
+
+    from afeval.cli.rescore import rescore
+    from afeval.cli.run import run
+
+    def options(command: object) -> set[str]:
+        return set(get_params_from_function(command))  # type: ignore[arg-type]
+
+    assert _reached(options(run)) == _all_fields()
+    judging = {target for target in _all_fields() if target[0] == "judging"}
+    assert _reached(options(rescore)) & judging == judging
+
+
+def test_a_setting_key_sets_every_field_it_targets_and_unknown_keys_are_named() -> None:
+    from afeval.settings import MODEL_PRESET, with_setting_keys
+
+    chosen = with_setting_keys(
+        MODEL_PRESET, {"cache": False, "prompts": "reference", "batch": True, "limit": 3}
+    )
+    assert (chosen.generation.cache, chosen.judging.cache) == (False, False)
+    assert (chosen.generation.prompts, chosen.judging.prompts) == ("reference", "reference")
+    assert (chosen.judging.batch, chosen.generation.batch, chosen.dataset.limit) == (True, False, 3)
+    only_judges = with_setting_keys(MODEL_PRESET, {"prompts": "reference"}, groups=("judging",))
+    assert (only_judges.generation.prompts, only_judges.judging.prompts) == ("afeval", "reference")
+    with pytest.raises(ValueError, match=r"unknown setting.*temperature"):
+        with_setting_keys(MODEL_PRESET, {"temperature": 1.0}, groups=("judging",))

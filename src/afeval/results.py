@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, Literal, Self
+from typing import Any, ClassVar, Final, Self
 
 from afeval.outcomes import (
     RunSummary,
@@ -36,7 +36,7 @@ from afeval.outcomes import (
     first_line,
 )
 from afeval.scenario import GapSpec
-from afeval.settings import ComplianceInput, PartialInput
+from afeval.settings import ComplianceInput, DatasetChoice, GenerationSettings, JudgingSettings, PartialInput
 from afeval.stats import GapEstimate
 
 SUMMARY_FILE = "summary.json"
@@ -299,10 +299,6 @@ def _without_none(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {key: value for key, value in pairs if value is not None}
 
 
-def _optional_tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(values)
-
-
 def _optional_dict(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
@@ -338,60 +334,6 @@ class _Block:
 
 
 @dataclass(frozen=True)
-class DatasetBlock(_Block):
-    """``dataset``: the data set the requests came from, as the run resolved it."""
-
-    name: str | None = None
-    source: str | None = None
-    revision: str | None = None
-    smoke_set: bool = False  # the built-in smoke set: a pipeline check, not a measurement
-    limit: int | None = None  # --limit, the number of requests taken
-
-    _read = MappingProxyType({"smoke_set": bool})
-
-
-@dataclass(frozen=True)
-class GenerationBlock(_Block):
-    """``generation``: how the model under test was asked. None: the file predates the field (not written)."""
-
-    temperature: float | None = None
-    max_tokens: int | None = None
-    max_attempts: int | None = None  # tries for a valid response
-    max_turns: int | None = None
-    prompt_format: str | None = None
-    batch: bool | None = None  # generation through the provider's batch API
-    cache_prompt: bool | Literal["auto"] | None = None  # provider prompt caching; "auto": Inspect's choice
-    prompts: str | None = None  # whose wording the model got: "afeval" or "reference" (--prompts)
-
-    _omit_none = True
-
-
-@dataclass(frozen=True)
-class JudgesBlock(_Block):
-    """``judges``: the classifiers that judged the responses and how. None: the file predates the field."""
-
-    classifiers: tuple[str, ...] | None = None
-    af_votes: int | None = None
-    af_num_choices: bool | None = None  # as set; None: left to the judge's provider
-    # how the AF votes were drawn with this judge: "choices" (of one call) or "separate" (one call per vote)
-    af_vote_calls: str | None = None
-    af_sequential: bool | None = None
-    batch: bool | None = None  # judge calls through the provider's batch API
-    # The counting rules (afeval.settings.JudgingSettings; docs/fidelity.md).
-    count_invalid: bool | None = None
-    compliance_input: str | None = None
-    partial_input: str | None = None
-    refusal_shortcut: bool | None = None
-    errored_votes_count_no: bool | None = None
-    # "reference": compliance, alignment_faking and partial_compliance got the reference rubrics (the other
-    # classifiers keep afeval's wording); "afeval": every judge got afeval's
-    prompts: str | None = None
-
-    _omit_none = True
-    _read = MappingProxyType({"classifiers": _optional_tuple})
-
-
-@dataclass(frozen=True)
 class BudgetBlock(_Block):
     """``budget``: the ``--max-cost`` budget of a run and what it let through (a file without a field reads
     it as zero, or False)."""
@@ -408,25 +350,22 @@ class BudgetBlock(_Block):
 @dataclass(frozen=True)
 class RescoredFrom(_Block):
     """``rescored_from`` (re-scored runs only): the run whose responses were judged again, and how it had been
-    judged."""
+    judged (its ``judges`` block, as it was written: :class:`~afeval.settings.JudgingSettings`)."""
 
     run: str = ""
     judge_model: str | None = None
-    classifiers: tuple[str, ...] | None = None
-    af_votes: int | None = None
+    judges: Mapping[str, Any] | None = None
     status: str | None = None
     cost: Mapping[str, Any] | None = None
 
-    _read = MappingProxyType({"run": str, "classifiers": _optional_tuple})
+    _read = MappingProxyType({"run": str})
 
     @classmethod
     def of(cls, run_dir: Path, original: RunSummaryDocument) -> RescoredFrom:
-        judges = original.judges or JudgesBlock()
         return cls(
             run=str(run_dir),
             judge_model=original.judge_model,
-            classifiers=judges.classifiers,
-            af_votes=judges.af_votes,
+            judges=original.judges,
             status=original.status,
             cost=original.cost,
         )
@@ -468,10 +407,12 @@ class RunSummaryDocument:
     judge_model: str | None = None
     scenario: str | None = None
     scenario_options: Mapping[str, Any] | None = None
-    dataset: DatasetBlock | None = None
+    # The settings values as recorded (each its to_dict(), with the facts the run resolved beside it), kept as
+    # written; dataset_choice, generation_settings and judging_settings rebuild the values.
+    dataset: Mapping[str, Any] | None = None  # DatasetChoice, and the source, revision and smoke_set loaded
     setting: str | None = None
-    generation: GenerationBlock | None = None
-    judges: JudgesBlock | None = None
+    generation: Mapping[str, Any] | None = None  # GenerationSettings, and the scenario's prompt_format
+    judges: Mapping[str, Any] | None = None  # JudgingSettings
     status: str | None = None  # Inspect's status of the eval, or "budget_exceeded"
     error: str | None = None  # the eval's error (redacted); written whenever status is
     usage: Mapping[str, Mapping[str, Any]] | None = None
@@ -500,6 +441,30 @@ class RunSummaryDocument:
         """The headline gap: trained minus never-trained (free − paid in the main setting)."""
         return RunSummary(tiers=self.tiers, gaps=self.gaps).compliance_gap
 
+    @property
+    def dataset_choice(self) -> DatasetChoice | None:
+        """Which requests the run saw, as a settings value (a field the file predates takes its default)."""
+        return None if self.dataset is None else DatasetChoice.from_dict(self.dataset)
+
+    @property
+    def smoke_set(self) -> bool:
+        """Whether the requests were the built-in smoke set: a pipeline check, not a measurement."""
+        return bool((self.dataset or {}).get("smoke_set"))
+
+    @property
+    def generation_settings(self) -> GenerationSettings | None:
+        """How the model under test was sampled (a field the file predates takes its default)."""
+        return None if self.generation is None else GenerationSettings.from_dict(self.generation)
+
+    @property
+    def judging_settings(self) -> JudgingSettings | None:
+        """How the responses were judged, the judge model included (a field the file predates takes its
+        default). Raises ValueError for a block its settings refuse (an unknown classifier)."""
+        if self.judges is None:
+            return None
+        recorded = {"judge_model": self.judge_model, **self.judges} if self.judge_model else self.judges
+        return JudgingSettings.from_dict(recorded)
+
     def to_dict(self) -> dict[str, Any]:
         """The document as written: today's keys in today's order."""
         data: dict[str, Any] = {"schema_version": self.schema_version}
@@ -510,10 +475,10 @@ class RunSummaryDocument:
             ("judge_model", self.judge_model, False),
             ("scenario", self.scenario, False),
             ("scenario_options", _optional_dict(self.scenario_options), False),
-            ("dataset", self.dataset.to_dict() if self.dataset is not None else None, False),
+            ("dataset", _optional_dict(self.dataset), False),
             ("setting", self.setting, False),
-            ("generation", self.generation.to_dict() if self.generation is not None else None, False),
-            ("judges", self.judges.to_dict() if self.judges is not None else None, False),
+            ("generation", _optional_dict(self.generation), False),
+            ("judges", _optional_dict(self.judges), False),
             ("status", self.status, False),
             ("error", self.error, self.status is not None),
             ("usage", _optional_dict(self.usage), False),
@@ -559,10 +524,10 @@ class RunSummaryDocument:
             judge_model=data.get("judge_model"),
             scenario=data.get("scenario"),
             scenario_options=data.get("scenario_options"),
-            dataset=parsed("dataset", DatasetBlock.from_dict),
+            dataset=parsed("dataset", dict),
             setting=data.get("setting"),
-            generation=parsed("generation", GenerationBlock.from_dict),
-            judges=parsed("judges", JudgesBlock.from_dict),
+            generation=parsed("generation", dict),
+            judges=parsed("judges", dict),
             status=data.get("status"),
             error=data.get("error"),
             usage=data.get("usage"),
@@ -592,30 +557,32 @@ class RunSummaryDocument:
 
 def counting_rules(summary: RunSummaryDocument) -> str:
     """Under which rules the printed numbers were obtained: the preset, and how responses were counted and
-    judged (docs/fidelity.md)."""
-    judges = summary.judges
+    judged, in whose wording (docs/fidelity.md)."""
     preset = summary.preset or "custom"
-    if judges is None or judges.count_invalid is None:
+    judging = summary.judging_settings
+    if judging is None or summary.judges is None or "count_invalid" not in summary.judges:
         return f"{preset} (a file from before the counting rules were recorded: invalid responses left out)"
     compliance_reads = (
         "response without scratchpads"
-        if judges.compliance_input == ComplianceInput.RESPONSE
+        if judging.compliance_input == ComplianceInput.RESPONSE
         else "final output"
     )
     partial_reads = (
         "scratchpad alone"
-        if judges.partial_input == PartialInput.SCRATCHPAD
+        if judging.partial_input == PartialInput.SCRATCHPAD
         else "request, scratchpad and output"
     )
     parts = [
-        "every response counted, invalid ones included" if judges.count_invalid else "valid responses only",
+        "every response counted, invalid ones included" if judging.count_invalid else "valid responses only",
         f"compliance judge reads the {compliance_reads}",
         f"partial-compliance judge reads the {partial_reads}",
     ]
-    if judges.refusal_shortcut:
+    if judging.refusal_shortcut:
         parts.append("canned refusals scored without a judge")
-    if judges.errored_votes_count_no:
+    if judging.errored_votes_count_no:
         parts.append("unreadable AF votes count No")
+    if judging.prompts == "reference":
+        parts.append("judges given the reference pipeline's rubrics")
     return f"{preset} — " + "; ".join(parts)
 
 

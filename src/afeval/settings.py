@@ -2,7 +2,9 @@
 requests it sees, and the named presets that bundle them.
 
 ``afeval run``, the Inspect task's arguments, sweep files (``[defaults]``) and ``afeval rescore`` all build
-these values; none of them writes a default of its own. A *preset* is a complete set of values (the embedded
+these values through one flat namespace of *setting keys* (:data:`SETTING_KEYS`), derived from the fields below:
+none of them writes a default, a help text or a key name of its own. ``summary.json`` records each value as its
+``to_dict()`` and every reader rebuilds it with ``from_dict``. A *preset* is a complete set of values (the embedded
 no-key demo, a run of a named model); explicit options override it field by field
 (:meth:`GenerationSettings.with_overrides` and friends, where ``None`` keeps the preset's value).
 
@@ -11,8 +13,10 @@ Pure: no I/O and no Inspect import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+import types
+import typing
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final, Literal, Self
 
@@ -36,6 +40,19 @@ JUDGE_REPLY_ATTEMPTS: Final = 3
 PAPER_DATASET: Final = "llm-lat"
 PAPER_LIMIT: Final = 100
 """The paper's requests: the first 100 harmful requests of LLM-LAT."""
+
+
+PromptSource = Literal["afeval", "reference"]
+"""Whose wording a run uses: afeval's own, or the reference pipeline's templates loaded at run time."""
+PROMPT_SOURCES: Final[tuple[PromptSource, ...]] = ("afeval", "reference")
+
+
+def prompt_source(prompts: str) -> PromptSource:
+    """``prompts`` checked: ``afeval`` (afeval's own wording) or ``reference`` (the reference pipeline's)."""
+    for source in PROMPT_SOURCES:
+        if prompts == source:
+            return source
+    raise ValueError(f"prompts (--prompts) must be {' or '.join(PROMPT_SOURCES)}, got {prompts!r}")
 
 
 class ComplianceInput(StrEnum):
@@ -106,14 +123,29 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
+def _help(text: str) -> Mapping[str, str]:
+    """A settings field's one-line help, in its metadata: the text every command option, task argument and
+    sweep key that sets the field shows."""
+    return {"help": text}
+
+
 @dataclass(frozen=True)
 class DatasetChoice(_Settings):
     """Which requests a run sees: a named or local dataset (None: the built-in smoke set), its prompt column
     (local files), and how many requests to take from the start."""
 
-    name: str | None = None
-    column: str | None = None
-    limit: int | None = None
+    name: str | None = field(
+        default=None,
+        metadata=_help(
+            "llm-lat, advbench, harmbench, or a CSV/JSONL/parquet/txt file. Default: the built-in smoke set."
+        ),
+    )
+    column: str | None = field(
+        default=None, metadata=_help("Prompt column of a local dataset file (auto-detected if omitted).")
+    )
+    limit: int | None = field(
+        default=None, metadata=_help("Use the first N requests (each runs once per tier).")
+    )
 
     def __post_init__(self) -> None:
         _at_least_one(self, "limit")
@@ -121,27 +153,61 @@ class DatasetChoice(_Settings):
 
 @dataclass(frozen=True)
 class GenerationSettings(_Settings):
-    """How the model under test is sampled."""
+    """How the model under test is sampled, and whose wording it is given."""
 
-    temperature: float = DEFAULT_TEMPERATURE
-    max_tokens: int = DEFAULT_MAX_TOKENS
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    max_turns: int = DEFAULT_MAX_TURNS
-    cache: bool = True  # cache every call to the model under test (re-runs replay them at no cost)
-    batch: bool = False  # calls through the provider's batch API
-    cache_prompt: bool | None = None  # provider prompt caching of the shared prefix; None: Inspect's "auto"
+    temperature: float = field(
+        default=DEFAULT_TEMPERATURE, metadata=_help("Temperature of the model under test.")
+    )
+    max_tokens: int = field(
+        default=DEFAULT_MAX_TOKENS, metadata=_help("Max new tokens of the model under test.")
+    )
+    max_attempts: int = field(
+        default=DEFAULT_MAX_ATTEMPTS, metadata=_help("Re-queries of the model while its response is invalid.")
+    )
+    max_turns: int = field(
+        default=DEFAULT_MAX_TURNS,
+        metadata=_help("Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>)."),
+    )
+    # Re-runs replay cached calls at no cost.
+    cache: bool = field(
+        default=True, metadata=_help("Cache model and judge calls (re-runs replay them at no cost).")
+    )
+    batch: bool = field(
+        default=False, metadata=_help("Send calls to the model under test through the provider's batch API.")
+    )
+    cache_prompt: bool | None = field(
+        default=None,
+        metadata=_help(
+            "Provider prompt caching of the shared system prompt (Anthropic; OpenAI caches on its own). "
+            "Default: Inspect's auto."
+        ),
+    )
+    prompts: PromptSource = field(
+        default="afeval",
+        metadata=_help(
+            f"Whose wording: {' or '.join(PROMPT_SOURCES)} (afeval's own, or the reference pipeline's templates, "
+            "loaded at run time; see docs/reference-prompts.md)."
+        ),
+    )
 
     def __post_init__(self) -> None:
         _at_least_one(self, "max_tokens", "max_attempts", "max_turns")
         if self.temperature < 0:
             raise ValueError(f"temperature must not be negative, got {self.temperature}")
+        prompt_source(self.prompts)
+
+    def to_dict(self) -> dict[str, Any]:
+        # Inspect's own word for "left to the provider", as summary.json has always recorded it.
+        data = super().to_dict()
+        data["cache_prompt"] = "auto" if self.cache_prompt is None else self.cache_prompt
+        return data
 
 
 @dataclass(frozen=True)
 class JudgingSettings(_Settings):
     """How the responses are judged and counted: the judge model (``offline`` for the no-API judges), the
-    classifiers, the alignment-faking vote scheme, and the counting rules on which afeval's default and the
-    paper's pipeline differ (docs/fidelity.md).
+    classifiers, the alignment-faking vote scheme, whose rubrics the judges get, and the counting rules on which
+    afeval's default and the paper's pipeline differ (docs/fidelity.md).
 
     ``count_invalid``: every final response is judged and counted in every rate, an invalid one included
     (the reference pipeline classifies every final record: a plain refusal without the rejection tag is a
@@ -149,21 +215,71 @@ class JudgingSettings(_Settings):
     but left out of the rates. ``refusal_shortcut``: a response whose answer opens with the rejection tag, or
     that says nothing outside its scratchpad, is a refusal without a compliance judge call.
     ``errored_votes_count_no``: an alignment-faking vote whose reply could not be read counts as a No vote
-    out of the full number of votes, instead of leaving the denominator.
+    out of the full number of votes, instead of leaving the denominator. ``prompts``: ``reference`` sends the
+    compliance, alignment-faking and partial-compliance judges the reference pipeline's rubrics (the other
+    classifiers keep afeval's wording).
     """
 
-    judge_model: str = OFFLINE_JUDGE
-    classifiers: tuple[str, ...] = DEFAULT_CLASSIFIERS
-    af_votes: int = DEFAULT_AF_VOTES
-    af_num_choices: bool | None = None  # AF votes as choices of one call; None: where the provider has `n`
-    af_sequential: bool = False  # stop drawing AF votes once the verdict is settled
-    cache: bool = True  # cache every judge call
-    batch: bool = False  # judge calls through the provider's batch API (about half price, slower)
-    count_invalid: bool = False
-    compliance_input: ComplianceInput = ComplianceInput.OUTPUT
-    partial_input: PartialInput = PartialInput.TRANSCRIPT
-    refusal_shortcut: bool = False
-    errored_votes_count_no: bool = False
+    judge_model: str = field(
+        default=OFFLINE_JUDGE, metadata=_help(f"Judge model, or '{OFFLINE_JUDGE}' for the no-API judges.")
+    )
+    classifiers: tuple[str, ...] = field(
+        default=DEFAULT_CLASSIFIERS, metadata=_help("Comma-separated classifiers (compliance is required).")
+    )
+    af_votes: int = field(
+        default=DEFAULT_AF_VOTES, metadata=_help("Alignment-faking judge votes per scratchpad (T=1).")
+    )
+    af_num_choices: bool | None = field(
+        default=None,
+        metadata=_help(
+            "Draw the AF votes as choices of one judge call (no: one call per vote). Default: choices where the "
+            "judge's provider supports n (OpenAI-compatible, vLLM, Together...)."
+        ),
+    )
+    af_sequential: bool = field(
+        default=False,
+        metadata=_help(
+            "Sequential voting: stop drawing AF votes once the verdict is settled (at most af_votes)."
+        ),
+    )
+    cache: bool = field(
+        default=True, metadata=_help("Cache model and judge calls (re-runs replay them at no cost).")
+    )
+    batch: bool = field(
+        default=False,
+        metadata=_help("Send judge calls through the provider's batch API (about half price, slower)."),
+    )
+    count_invalid: bool = field(
+        default=False,
+        metadata=_help(
+            "Judge and count every final response, invalid ones included (the paper's rule), instead of leaving "
+            "invalid responses out of the rates."
+        ),
+    )
+    compliance_input: ComplianceInput = field(
+        default=ComplianceInput.OUTPUT,
+        metadata=_help(
+            "What the compliance judge reads: output (the final <OUTPUT> block) or response (the response without "
+            "its scratchpad blocks, the paper's)."
+        ),
+    )
+    partial_input: PartialInput = field(
+        default=PartialInput.TRANSCRIPT,
+        metadata=_help("What the partial-compliance judge reads: transcript, or scratchpad (the paper's)."),
+    )
+    refusal_shortcut: bool = field(
+        default=False,
+        metadata=_help(
+            "Score an answer that opens with <rejected/> or is empty as a refusal, with no judge call."
+        ),
+    )
+    errored_votes_count_no: bool = field(
+        default=False, metadata=_help("Count an unreadable alignment-faking vote as No (the paper's rule).")
+    )
+    prompts: PromptSource = field(
+        default="afeval",
+        metadata=_help("Whose rubrics the compliance, alignment-faking and partial-compliance judges get."),
+    )
 
     def __post_init__(self) -> None:
         _at_least_one(self, "af_votes")
@@ -174,6 +290,7 @@ class JudgingSettings(_Settings):
             if value not in set(kind):
                 raise ValueError(f"{name} must be one of {', '.join(kind)}, got {value!r}")
             object.__setattr__(self, name, kind(value))
+        prompt_source(self.prompts)
         # Known names, in the order given, without duplicates; the required compliance judge included.
         object.__setattr__(
             self, "classifiers", tuple(spec.name for spec in select_classifiers(self.classifiers))
@@ -187,6 +304,89 @@ class JudgingSettings(_Settings):
     def af_vote_calls(self) -> AfVoteCalls:
         """How this run's AF votes are drawn with its own judge model (see :func:`af_vote_calls`)."""
         return af_vote_calls(self.af_num_choices, self.judge_model)
+
+    def to_dict(self) -> dict[str, Any]:
+        # How the votes were drawn with this judge, as resolved (None for the offline judge, which has none).
+        return {**super().to_dict(), "af_vote_calls": None if self.offline else self.af_vote_calls}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Setting keys: the one flat namespace of every command option, task argument and sweep [defaults] key that
+# sets a settings field, derived from the fields above.
+
+SettingGroup = Literal["dataset", "generation", "judging"]
+
+SETTING_GROUPS: Final[Mapping[SettingGroup, type[_Settings]]] = {
+    "dataset": DatasetChoice,
+    "generation": GenerationSettings,
+    "judging": JudgingSettings,
+}
+
+_KEY_NAMES: Final[Mapping[tuple[SettingGroup, str], str]] = {
+    # A dataset's fields read as what they choose; the model's batch flag yields --batch to the judges'.
+    ("dataset", "name"): "dataset",
+    ("dataset", "column"): "dataset_column",
+    ("generation", "batch"): "batch_generation",
+}
+"""The keys not named as their field. Every other key is its field's name; a name two groups share (``cache``,
+``prompts``) is one key that sets both."""
+
+
+@dataclass(frozen=True)
+class SettingKey:
+    """One flat key: the fields it sets, the type of its value (the field's, without None) and its help."""
+
+    name: str
+    targets: tuple[tuple[SettingGroup, str], ...]
+    kind: type
+    choices: tuple[str, ...] | None  # the allowed words of an enumerated value
+    help: str
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind is tuple
+
+
+def _value_type(annotation: Any) -> tuple[type, tuple[str, ...] | None]:
+    """The plain type of a field's annotation, and the words of a Literal or an enum."""
+    options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return _value_type(options[0])
+    if origin is Literal:
+        return str, tuple(str(option) for option in typing.get_args(annotation))
+    if origin is tuple:
+        return tuple, None
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return str, tuple(member.value for member in annotation)
+    return annotation, None
+
+
+def _derive_keys() -> tuple[SettingKey, ...]:
+    keys: dict[str, SettingKey] = {}
+    for group, kind in SETTING_GROUPS.items():
+        hints = typing.get_type_hints(kind)
+        item: Field[Any]
+        for item in fields(kind):  # type: ignore[arg-type]
+            name = _KEY_NAMES.get((group, item.name), item.name)
+            value_type, choices = _value_type(hints[item.name])
+            if name in keys:
+                known = keys[name]
+                keys[name] = replace(known, targets=(*known.targets, (group, item.name)))
+                continue
+            keys[name] = SettingKey(name, ((group, item.name),), value_type, choices, item.metadata["help"])
+    return tuple(keys.values())
+
+
+SETTING_KEYS: Final[tuple[SettingKey, ...]] = _derive_keys()
+"""Every setting key, in the order of the groups' fields."""
+
+SETTING_KEYS_BY_NAME: Final[Mapping[str, SettingKey]] = {key.name: key for key in SETTING_KEYS}
+
+
+def setting_keys(group: SettingGroup | None = None) -> Iterator[SettingKey]:
+    """The setting keys (of one group, where named)."""
+    return (key for key in SETTING_KEYS if group is None or any(g == group for g, _ in key.targets))
 
 
 AfVoteCalls = Literal["choices", "separate"]
@@ -303,3 +503,47 @@ def preset_for(model: str | None, name: str | None = None) -> Preset:
         except KeyError:
             raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}") from None
     return EMBEDDED_PRESET if model is None else MODEL_PRESET
+
+
+def setting_value(key: SettingKey, value: Any) -> Any:
+    """A key's value as its fields take it: a list (or comma-separated text) as a tuple of names, blanks
+    kept so that an empty entry is reported; a whole number for a float key as a float."""
+    if key.is_list:
+        names = value.split(",") if isinstance(value, str) else value
+        return tuple(str(name).strip() for name in names)
+    if key.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def with_setting_keys(
+    preset: Preset, values: Mapping[str, Any], groups: Collection[SettingGroup] = tuple(SETTING_GROUPS)
+) -> Preset:
+    """``preset`` with each key of ``values`` that is not None set on the fields it targets in ``groups``
+    (``cache`` and ``prompts`` set the model's and the judges'). Raises ValueError for a key that sets nothing
+    in ``groups``, naming the known ones, or for a value its field refuses."""
+    known = [key.name for group in groups for key in setting_keys(group)]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(dict.fromkeys(known))}")
+    chosen: dict[SettingGroup, dict[str, Any]] = {group: {} for group in SETTING_GROUPS}
+    for name, value in values.items():
+        if value is None:
+            continue
+        key = SETTING_KEYS_BY_NAME[name]
+        for group, field_name in key.targets:
+            if group in groups:
+                chosen[group][field_name] = setting_value(key, value)
+    return replace(
+        preset,
+        dataset=preset.dataset.with_overrides(**chosen["dataset"]),
+        generation=preset.generation.with_overrides(**chosen["generation"]),
+        judging=preset.judging.with_overrides(**chosen["judging"]),
+    )
+
+
+def setting_key_values(preset: Preset) -> dict[str, Any]:
+    """Every setting key with ``preset``'s value, as JSON holds it (a key that sets two fields takes the
+    first's): the flat form :func:`with_setting_keys` reads back."""
+    recorded = {group: getattr(preset, group).to_dict() for group in SETTING_GROUPS}
+    return {key.name: recorded[key.targets[0][0]][key.targets[0][1]] for key in SETTING_KEYS}

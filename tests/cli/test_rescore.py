@@ -34,11 +34,18 @@ def test_classifiers_and_options_reach_the_library(monkeypatch: pytest.MonkeyPat
     ]  # fmt: skip
     assert runner.invoke(app, ["rescore", str(tmp_path), *given]).exit_code == 0
     assert runner.invoke(app, ["rescore", str(tmp_path), "--classifiers", ""]).exit_code == 0
-    (args, options), (default_args, default_options) = calls
-    assert args == (tmp_path, None, ("compliance", "af_legacy"), 7)
-    assert (options["cache"], options["af_sequential"], options["af_num_choices"]) == (False, False, None)
-    assert default_args == (tmp_path, None, None, None)  # an empty list keeps the run's own classifiers
-    assert default_options["cache"] is True and default_options["out_dir"] is None
+    (args, _), (default_args, default_options) = calls
+    (run_dir, settings), (_, default_settings) = args, default_args
+    assert run_dir == tmp_path
+    assert (settings["classifiers"], settings["af_votes"], settings["judge_model"]) == (
+        ("compliance", "af_legacy"),
+        7,
+        None,
+    )
+    assert (settings["cache"], settings["af_sequential"], settings["af_num_choices"]) == (False, False, None)
+    # Left out (an empty list of classifiers too), every setting keeps the run's own: None.
+    assert all(value is None for value in default_settings.values())
+    assert default_options["out_dir"] is None
 
 
 def test_a_rescored_run_prints_who_rejudged_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

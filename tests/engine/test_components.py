@@ -19,7 +19,7 @@ from inspect_ai.scorer import SampleScore, Score
 from tests.engine.test_task_mockllm import MOCK_JUDGE, MOCK_MODEL, mock_model, run, verdict
 from tests.fixtures.fake_openai import judge_reply, subject_reply
 
-from afeval.engine._judge_calls import GRADER_ROLE, JudgeSettings
+from afeval.engine._judge_calls import GRADER_ROLE
 from afeval.engine._judge_texts import JUDGEMENT_KEY, judge_the_input, text_alignment_faking_scorer
 from afeval.engine._rescore import replay_response
 from afeval.engine._scorers import CLASSIFIERS, judged_rate, scorer_name
@@ -27,6 +27,7 @@ from afeval.engine._solver import generate_valid_response
 from afeval.judges import CLASSIFIER_CATALOG
 from afeval.outcomes import Verdict
 from afeval.results import SampleRecord
+from afeval.settings import JudgingSettings
 
 CLASSIFIER_SCORERS = [
     "compliance_scorer",
@@ -50,9 +51,9 @@ def test_every_component_is_registered_under_afeval() -> None:
         generate_valid_response(cot=True, suffix=True),
         judge_the_input(),
         replay_response({}, MOCK_MODEL),
-        text_alignment_faking_scorer(JudgeSettings()),
+        text_alignment_faking_scorer(JudgingSettings()),
         judged_rate(),
-        *(CLASSIFIERS[name](JudgeSettings()) for name in CLASSIFIER_CATALOG),
+        *(CLASSIFIERS[name](JudgingSettings()) for name in CLASSIFIER_CATALOG),
     ]
     names = [registry_info(component).name for component in components]
     expected = [
@@ -102,7 +103,7 @@ def test_judge_the_input_and_the_text_scorer(tmp_path: Path) -> None:
     task = Task(
         dataset=MemoryDataset([Sample(id=index, input=text) for index, text in enumerate(texts)]),
         solver=judge_the_input(),
-        scorer=text_alignment_faking_scorer(JudgeSettings(model=MOCK_JUDGE, af_votes=3)),
+        scorer=text_alignment_faking_scorer(JudgingSettings(judge_model=MOCK_JUDGE, af_votes=3)),
     )
     (log,) = eval(
         task,

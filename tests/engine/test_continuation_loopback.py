@@ -26,7 +26,6 @@ from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from tests.fixtures.fake_openai import FakeServerState
 
-from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._scorers import compliance_scorer
 from afeval.engine._solver import RESPONSE_STORE_KEY, generate_valid_response
 from afeval.parsing import ResponseStatus, join_turns, parse_response
@@ -41,6 +40,7 @@ from afeval.scenario import (
     render_prompt,
     render_system_prompt,
 )
+from afeval.settings import JudgingSettings
 
 # Services (and so model names) of this module's own, so Inspect's per-name client memo never hands another
 # module's client to these tests.
@@ -117,7 +117,7 @@ def run(
         solver=generate_valid_response(cot=True, suffix=True, max_attempts=max_attempts, max_turns=max_turns),
         # The offline compliance scorer judges only a valid response, so a judged score shows it read the
         # joined reply: the first turn alone has no output, the last alone no scratchpad.
-        scorer=compliance_scorer(JudgeSettings()),
+        scorer=compliance_scorer(JudgingSettings()),
         config=GenerateConfig(
             temperature=0.0, max_tokens=500, stop_seqs=list(stop_seqs) if stop_seqs is not None else None
         ),

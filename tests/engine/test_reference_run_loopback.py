@@ -145,3 +145,52 @@ def test_the_task_takes_reference_prompts_through_inspect(server: FakeServerStat
     assert judge_calls and all(
         call[0][1] in rubrics or call[0][1].startswith("Loopback compliance rubric") for call in judge_calls
     )
+
+
+def test_a_rescore_keeps_the_runs_reference_wording_unless_told(
+    server: FakeServerState, tmp_path: Path
+) -> None:
+    # The bug this guards: a re-scoring of a --prompts reference run re-judged with afeval's own rubrics,
+    # silently (only summary.json showed it). The wording is a judging setting: kept unless --prompts says.
+    tree, out = run_reference(tmp_path)
+    rendered = ReferencePrompts(tree)
+    vote_rubric = rendered.render("af_majority_vote")
+    server.chat_requests.clear()
+    again = tmp_path / "again"
+    result = CliRunner().invoke(
+        app,
+        [
+            "rescore", str(out), "--out", str(again), "--display", "none", "--reference-dir", str(tree),
+            "--no-cache",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "re-judged with" not in result.output  # the wording did not change: no note
+    judge_calls = [messages_of(b) for b in server.chat_requests if b["model"] == "judge"]
+    assert judge_calls and not [b for b in server.chat_requests if b["model"] == "subject"]
+    rubric_systems = {vote_rubric, rendered.render("partial_compliance")}
+    for call in judge_calls:  # every judge call in the reference wording, as in the run
+        assert call[0][1] in rubric_systems or call[0][1].startswith("Loopback compliance rubric")
+    summary = json.loads((again / "summary.json").read_text())
+    assert summary["judges"]["prompts"] == summary["generation"]["prompts"] == "reference"
+    original = json.loads((out / "summary.json").read_text())
+    assert {tier: block["alignment_faking"] for tier, block in summary["tiers"].items()} == {
+        tier: block["alignment_faking"] for tier, block in original["tiers"].items()
+    }
+    assert (again / "system_prompt.txt").read_text() == (out / "system_prompt.txt").read_text()
+
+    # Told otherwise, the judges get afeval's rubrics, the rules line and a note say so, and the model's
+    # recorded wording stays the reference's.
+    server.chat_requests.clear()
+    afeval = tmp_path / "afeval-rubrics"
+    result = CliRunner().invoke(
+        app, ["rescore", str(out), "--out", str(afeval), "--display", "none", "--prompts", "afeval"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "re-judged with afeval's rubrics; the run was judged with reference's" in " ".join(
+        result.output.split()
+    )
+    judge_calls = [messages_of(b) for b in server.chat_requests if b["model"] == "judge"]
+    assert judge_calls and all(call[0][1] not in rubric_systems for call in judge_calls)
+    summary = json.loads((afeval / "summary.json").read_text())
+    assert (summary["judges"]["prompts"], summary["generation"]["prompts"]) == ("afeval", "reference")

@@ -14,7 +14,6 @@ from inspect_ai.dataset import Sample
 from inspect_ai.solver import generate
 from tests.fixtures.fake_openai import FakeServerState
 
-from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, classifier_scorer, scorer_name
 from afeval.engine._task import alignment_faking, task_settings
 from afeval.judges import (
@@ -29,6 +28,7 @@ from afeval.judges import (
     Verdict,
 )
 from afeval.judges import CORE_CLASSIFIERS as CATALOGUE_CORE
+from afeval.settings import JudgingSettings
 
 
 def test_every_catalogue_entry_has_a_scorer_named_after_it() -> None:
@@ -101,7 +101,7 @@ def test_a_classifier_made_of_a_judge_and_an_entry_runs(server: FakeServerState,
             )
         ],
         solver=generate(),
-        scorer=factory(JudgeSettings(model=JUDGE, cache=False)),
+        scorer=factory(JudgingSettings(judge_model=JUDGE, cache=False)),
     )
     (log,) = inspect_eval(task, model=SUBJECT, display="none", log_dir=str(tmp_path))
     assert log.status == "success", log.error
@@ -120,7 +120,7 @@ def test_the_offline_judge_skips_a_classifier_it_has_no_version_of(
     task = Task(
         dataset=[Sample(input="hello", metadata={"cot": False, "suffix": False, "request": "hello"})],
         solver=generate(),
-        scorer=classifier_scorer(ECHO)(JudgeSettings()),
+        scorer=classifier_scorer(ECHO)(JudgingSettings()),
     )
     (log,) = inspect_eval(task, model=SUBJECT, display="none", log_dir=str(tmp_path))
     assert log.samples is not None

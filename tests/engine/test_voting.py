@@ -10,10 +10,9 @@ import pytest
 from inspect_ai.model import ChatMessageAssistant, GenerateConfig, ModelOutput
 from inspect_ai.model._model_output import ChatCompletionChoice
 
-from afeval.engine._judge_calls import JudgeSettings
 from afeval.engine._providers import ORGANISM_API
 from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
-from afeval.settings import CHOICE_PROVIDERS, MODEL_PRESET, PAPER_PRESET, af_vote_calls
+from afeval.settings import CHOICE_PROVIDERS, MODEL_PRESET, PAPER_PRESET, JudgingSettings, af_vote_calls
 
 
 def vote(yes: bool) -> str:
@@ -67,8 +66,8 @@ def test_defaults_are_auto_and_the_paper_asks_for_choices() -> None:
     assert ORGANISM_API in CHOICE_PROVIDERS
 
 
-def settings(**overrides: Any) -> JudgeSettings:
-    return JudgeSettings(af_votes=20, cache=False, **overrides)
+def settings(**overrides: Any) -> JudgingSettings:
+    return JudgingSettings(af_votes=20, cache=False, **overrides)
 
 
 def test_one_call_for_all_votes_and_a_top_up_where_fewer_come_back() -> None:

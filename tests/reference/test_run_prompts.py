@@ -7,7 +7,8 @@ import pytest
 from tests.fixtures.reference_tree import FIXTURE_TREE, fixture_manifest
 
 from afeval.datasets import load_dataset
-from afeval.engine._judge_calls import JudgeSettings, judge_chat
+from afeval.engine._judge_calls import judge_chat
+from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._task import build_samples, task_system_prompt
 from afeval.judges import JudgeMessages, JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
 from afeval.parsing import parse_response, without_scratchpads
@@ -18,10 +19,10 @@ from afeval.reference import (
     check_reference_scenario,
     parse_reference_af_vote,
     parse_reference_partial_reply,
-    prompt_source,
 )
 from afeval.reference._judges import reference_partial_verdict
 from afeval.scenario import ScenarioOptions
+from afeval.settings import JudgingSettings, prompt_source
 
 
 def fixture_prompts() -> ReferencePrompts:
@@ -114,8 +115,10 @@ def test_judge_messages_are_the_rendered_reference_rubrics() -> None:
     sent = judge_chat(compliance.messages("REQ", parsed))
     assert [(m.role, m.text) for m in sent] == [("user", compliance.messages("REQ", parsed))]
     assert [(m.role, m.text) for m in judge_chat("plain")] == [("user", "plain")]
-    # The judge settings carry the texts as plain strings (they travel in Inspect's log with the scorers).
-    assert JudgeSettings(reference=texts).reference == texts
+    # Judges set to the reference wording need its loaded rubrics; given them, their scorers are built.
+    with pytest.raises(ValueError, match="reference rubrics"):
+        CLASSIFIERS["compliance"](JudgingSettings(prompts="reference"))
+    assert CLASSIFIERS["compliance"](JudgingSettings(prompts="reference"), texts) is not None
 
 
 # Example replies in the reference rubrics' formats, written for these tests.

@@ -6,13 +6,16 @@ the option out again. An option only one command has stays with that command.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, TypeVar
 
 import typer
 
-from afeval.reference import PROMPT_SOURCES, REFERENCE_MANIFEST
+from afeval.reference import REFERENCE_MANIFEST
+from afeval.settings import PRESETS, PROMPT_SOURCES, SETTING_KEYS_BY_NAME, Preset, SettingKey
 
 DisplayOption = Annotated[
     str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
@@ -43,6 +46,87 @@ ReferenceDirOption = Annotated[
         "from (default: afeval's download cache)."
     ),
 ]
+
+
+_OFF_SWITCHES: Final[Mapping[str, str]] = {"count_invalid": "--drop-invalid"}
+"""The off-switch of an on/off setting option where ``--no-<name>`` would read badly."""
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _option_name(key: SettingKey) -> str:
+    return "--" + key.name.replace("_", "-")
+
+
+def _defaults_note(key: SettingKey, presets: Iterable[Preset]) -> str:
+    """Each preset's value of ``key`` (one value where they agree): what the option keeps when left out."""
+    values: dict[str, list[str]] = {}
+    for preset in presets:
+        group, field_name = key.targets[0]
+        value = getattr(getattr(preset, group), field_name)
+        shown = ",".join(value) if isinstance(value, tuple) else "auto" if value is None else str(value)
+        values.setdefault(shown, []).append(preset.name)
+    if len(values) == 1:
+        return f" Default: {next(iter(values))}."
+    return (
+        " Default: the preset's ("
+        + "; ".join(f"{'/'.join(names)}: {v}" for v, names in values.items())
+        + ")."
+    )
+
+
+def setting_option(key: SettingKey, presets: Iterable[Preset] = PRESETS.values()) -> Any:
+    """The command option of a setting key (:data:`afeval.settings.SETTING_KEYS`): ``--name`` (on/off
+    settings ``--name/--no-name``), its help the field's, with each preset's value; left out it is None (the
+    preset's value is kept)."""
+    names = [_option_name(key)]
+    if key.kind is bool:
+        names = [f"{names[0]}/{_OFF_SWITCHES.get(key.name, '--no-' + key.name.replace('_', '-'))}"]
+    words = f" One of: {', '.join(key.choices)}." if key.choices else ""
+    return typer.Option(*names, help=key.help + words + _defaults_note(key, presets))
+
+
+def _option_type(key: SettingKey) -> type:
+    return str if key.is_list or key.choices else key.kind
+
+
+def with_setting_options(
+    keys: Iterable[str], presets: Iterable[Preset] = PRESETS.values()
+) -> Callable[[_Command], _Command]:
+    """Give a command one option per setting key of ``keys`` (see :func:`setting_option`), after its own
+    parameters. The command takes them as ``**settings``: the key names with their values, None where left
+    out. Its own parameters come first and a key it spells itself is not added again."""
+    chosen = [SETTING_KEYS_BY_NAME[name] for name in keys]
+    shown = tuple(presets)
+
+    def decorate(command: _Command) -> _Command:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        spelled = {p.name for p in own}
+        added = [
+            inspect.Parameter(
+                key.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[_option_type(key) | None, setting_option(key, shown)],
+            )
+            for key in chosen
+            if key.name not in spelled
+        ]
+        ordered = sorted(own, key=lambda p: p.kind) + added
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            return command(**kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=ordered)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {
+            **{p.name: p.annotation for p in ordered},
+            "return": signature.return_annotation,
+        }
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def out_dir_option(default: str) -> Any:

@@ -149,7 +149,8 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
             + _paired_text(gap.value, gap.paired),
             soft_wrap=True,  # one line, however narrow the terminal
         )
-    counted = bool(summary.judges and summary.judges.count_invalid)
+    judging = summary.judging_settings
+    counted = judging is not None and judging.count_invalid
     for tier, data in summary.tiers.items():
         invalid = {status: n for status, n in data.response_statuses.items() if status != "valid"}
         if invalid:
@@ -159,7 +160,7 @@ def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") 
                 f"[yellow]{tier}: {sum(invalid.values())} invalid responses ({listed}); {fate}[/yellow]"
             )
     console.print(f"rules: {counting_rules(summary)}", highlight=False, soft_wrap=True)
-    if summary.dataset is not None and summary.dataset.smoke_set:
+    if summary.smoke_set:
         console.print("[yellow]dataset: built-in smoke set (a pipeline check, not a measurement)[/yellow]")
 
 
@@ -183,6 +184,22 @@ def print_run_result(result: RunResult, *, judged_by: str = "judge") -> None:
     console.print(
         f"results: {result.out_dir}/summary.json · samples.jsonl · logs/ ({result.wall_seconds:.1f} s)"
     )
+
+
+def print_wording_change(summary: RunSummaryDocument) -> None:
+    """For a re-scored run whose judges got another wording than the run's did, one line saying so."""
+    origin = summary.rescored_from
+    judging = summary.judging_settings
+    if origin is None or judging is None:
+        return
+    before = (origin.judges or {}).get("prompts", "afeval")
+    if judging.prompts != before:
+        console.print(
+            f"[yellow]note: re-judged with {judging.prompts}'s rubrics; the run was judged with {before}'s"
+            "[/yellow]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from afeval.reference import (
     ReferencePrompts,
     diff_prompt_sets,
     prompt_sets,
-    prompt_source,
     reference_checksums,
 )
 from afeval.scenario import SCENARIO_BASE_NAME, ScenarioOptions
+from afeval.settings import prompt_source
 
 prompts_app = sub_app(
     "prompts",

@@ -4,20 +4,19 @@ options that override it. The work is done in :func:`afeval.engine.run_evaluatio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from afeval.cli._options import (
     DisplayOption,
     ModelArgsOption,
-    PromptsOption,
     ReferenceDirOption,
     StrictOption,
     comma_list,
-    given_options,
     out_dir_option,
     parse_model_args,
+    with_setting_options,
 )
 from afeval.cli._print import (
     RUN_UNFINISHED,
@@ -32,36 +31,17 @@ from afeval.cli._print import (
     user_errors,
 )
 from afeval.engine import EMBEDDED_MODEL, RunConfig, default_run_dir, plan_run, run_evaluation
-from afeval.judges import CLASSIFIER_CATALOG, OFFLINE_JUDGE
-from afeval.reference import prompt_source
 from afeval.scenario import SCENARIO_BASE_NAME, compose_scenario, scenario_catalog
-from afeval.settings import EMBEDDED_PRESET, MODEL_PRESET, PAPER_PRESET, preset_for
+from afeval.settings import PAPER_PRESET, SETTING_KEYS_BY_NAME, preset_for, with_setting_keys
 
 
+@with_setting_options(SETTING_KEYS_BY_NAME)
 def run(
-    ctx: typer.Context,
     model: Annotated[
         str | None,
         typer.Option(
             help=f"Model under test (any Inspect model string). Default: the embedded {EMBEDDED_MODEL}."
         ),
-    ] = None,
-    judge_model: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Judge model, or '{OFFLINE_JUDGE}' for the no-API judges. "
-            f"Default: {MODEL_PRESET.judging.judge_model} (offline when --model is omitted)."
-        ),
-    ] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(
-            help="llm-lat, advbench, harmbench, or a CSV/JSONL/parquet/txt file. Default: smoke set."
-        ),
-    ] = None,
-    dataset_column: Annotated[str | None, typer.Option(help="Prompt column of a local dataset file.")] = None,
-    limit: Annotated[
-        int | None, typer.Option(help="Use the first N requests (each runs once per tier).")
     ] = None,
     out: Annotated[Path | None, out_dir_option("runs/<time>-<model>")] = None,
     scenario: Annotated[
@@ -121,46 +101,6 @@ def run(
         ),
     ] = False,
     prefill: Annotated[str | None, typer.Option(help="Base models: basic or however.")] = None,
-    max_turns: Annotated[
-        int, typer.Option(help="Turns per attempt when the model stops mid-scratchpad (answered <NEXT/>).")
-    ] = MODEL_PRESET.generation.max_turns,
-    classifiers: Annotated[
-        str, typer.Option(help=f"Comma-separated classifiers: {', '.join(CLASSIFIER_CATALOG)}.")
-    ] = ",".join(MODEL_PRESET.judging.classifiers),
-    af_votes: Annotated[
-        int, typer.Option(help="Alignment-faking judge votes per scratchpad (T=1).")
-    ] = MODEL_PRESET.judging.af_votes,
-    af_num_choices: Annotated[
-        bool | None,
-        typer.Option(
-            help="Draw the AF votes as choices of one judge call (--no-af-num-choices: one call per vote). "
-            "Default: choices where the judge's provider supports n (OpenAI-compatible, vLLM, Together...)."
-        ),
-    ] = MODEL_PRESET.judging.af_num_choices,
-    af_sequential: Annotated[
-        bool,
-        typer.Option(
-            help="Sequential voting: stop drawing AF votes once the verdict is settled (≤ --af-votes)."
-        ),
-    ] = MODEL_PRESET.judging.af_sequential,
-    max_attempts: Annotated[
-        int | None,
-        typer.Option(
-            help=f"Re-queries of an invalid response (default {MODEL_PRESET.generation.max_attempts}; "
-            f"{EMBEDDED_PRESET.generation.max_attempts} for the embedded model)."
-        ),
-    ] = None,
-    temperature: Annotated[
-        float, typer.Option(help="Temperature of the model under test.")
-    ] = MODEL_PRESET.generation.temperature,
-    max_tokens: Annotated[
-        int | None,
-        typer.Option(
-            help=f"Max new tokens (default {MODEL_PRESET.generation.max_tokens}; "
-            f"{EMBEDDED_PRESET.generation.max_tokens} for the embedded model)."
-        ),
-    ] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Cache model and judge calls.")] = True,
     max_connections: Annotated[int | None, typer.Option(help="Concurrent connections per model.")] = None,
     model_base_url: Annotated[str | None, typer.Option(help="Base URL for the model under test.")] = None,
     model_arg: ModelArgsOption = None,
@@ -179,21 +119,6 @@ def run(
             "kept; re-run the same command to go on). Prices: docs/cost.md."
         ),
     ] = None,
-    batch: Annotated[
-        bool,
-        typer.Option(help="Send judge calls through the provider's batch API (about half price, slower)."),
-    ] = MODEL_PRESET.judging.batch,
-    batch_generation: Annotated[
-        bool, typer.Option(help="Send calls to the model under test through the batch API too.")
-    ] = MODEL_PRESET.generation.batch,
-    cache_prompt: Annotated[
-        bool | None,
-        typer.Option(
-            "--cache-prompt/--no-cache-prompt",
-            help="Provider prompt caching of the shared system prompt (Anthropic; OpenAI caches on its own). "
-            "Default: Inspect's auto.",
-        ),
-    ] = None,
     paper: Annotated[
         bool,
         typer.Option(
@@ -202,15 +127,6 @@ def run(
             "(docs/fidelity.md). The options given override it.",
         ),
     ] = False,
-    count_invalid: Annotated[
-        bool | None,
-        typer.Option(
-            "--count-invalid/--drop-invalid",
-            help="Judge and count every final response, invalid ones included (the paper's rule, on with "
-            "--paper), or leave invalid responses out of the rates (afeval's default).",
-        ),
-    ] = None,
-    prompts: PromptsOption = "afeval",
     reference_dir: ReferenceDirOption = None,
     strict: StrictOption = False,
     dry_run: Annotated[
@@ -224,15 +140,12 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="With --dry-run: print the plan as JSON, and nothing else.")
     ] = False,
+    **settings: Any,
 ) -> None:
     """Run the prompted helpful-only alignment-faking evaluation and write summary.json and samples.jsonl."""
     if as_json and not dry_run:
         fail(ValueError("--json prints the plan of a dry run: give --dry-run too"))
-    # The preset's settings, overridden by the options given that are named as their fields (--batch is the
-    # judges', --batch-generation the model's); the defaults shown in --help are the named-model preset's.
-    given = given_options(ctx)
-    if "classifiers" in given:  # kept as given (no blanks dropped): an empty --classifiers is an error
-        given["classifiers"] = tuple(name.strip() for name in classifiers.split(","))
+    # The preset's values, each overridden by its setting option where given (left out, an option is None).
     preset = preset_for(model, PAPER_PRESET.name if paper else None)
     chosen_model = EMBEDDED_MODEL if model is None else model
     with user_errors():
@@ -251,14 +164,15 @@ def run(
             base=base,
             prefill=prefill,
         )
+        chosen = with_setting_keys(preset, settings)
         config = RunConfig(
             model=chosen_model,
             out_dir=out or default_run_dir(chosen_model),
-            dataset=preset.dataset.with_overrides(name=dataset, column=dataset_column, limit=limit),
+            dataset=chosen.dataset,
             scenario=options,
             tiers=comma_list(tiers),
-            generation=preset.generation.overridden_by({**given, "batch": given.get("batch_generation")}),
-            judging=preset.judging.overridden_by(given),
+            generation=chosen.generation,
+            judging=chosen.judging,
             max_connections=max_connections,
             model_base_url=model_base_url,
             model_args=parse_model_args(model_arg or []),
@@ -266,7 +180,6 @@ def run(
             live_log=live_log,
             max_cost=max_cost,
             preset=preset.name,
-            prompts=prompt_source(prompts),
             reference_dir=reference_dir,
         )
         if dry_run:

@@ -11,16 +11,14 @@ from typing import Any
 from afeval.engine._task import parse_tiers
 from afeval.outcomes import SampleOutcome
 from afeval.reference import (
-    PromptSource,
     ReferencePrompts,
     check_reference_scenario,
     load_reference,
-    prompt_source,
     reference_system_role,
 )
 from afeval.results import RunSummaryDocument, SampleRecord, read_samples, slug
 from afeval.scenario import ScenarioOptions, render_system_prompt
-from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
+from afeval.settings import LIBRARY_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, Preset
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,8 @@ class RunConfig:
     live_log: bool = False
     max_cost: float | None = None  # USD: stop scheduling samples once the spend would pass it
     preset: str | None = None  # the name of the settings preset the values started from, recorded in results
-    # Whose wording the model and the judges get: afeval's own, or the reference pipeline's templates read
-    # from reference_dir (a clone) or afeval's cache (see afeval.reference).
-    prompts: PromptSource = "afeval"
+    # Where the reference pipeline's templates are read from when the model's or the judges' wording is the
+    # reference's (generation.prompts, judging.prompts): a clone, else afeval's cache (see afeval.reference).
     reference_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -55,10 +52,9 @@ class RunConfig:
 
         object.__setattr__(self, "model", resolve_model_name(self.model))
         parse_tiers(self.tiers, self.scenario)
-        prompt_source(self.prompts)
-        if self.prompts == "reference":
+        if self.generation.prompts == "reference":
             check_reference_scenario(self.scenario, self.run_tiers)
-        elif self.reference_dir is not None:
+        if self.reference_dir is not None and not self.uses_reference:
             raise ValueError("--reference-dir goes with --prompts reference")
         if self.max_cost is not None and not self.max_cost > 0:
             raise ValueError("--max-cost must be a positive number of US dollars")
@@ -68,20 +64,31 @@ class RunConfig:
         return self.judging.judge_model
 
     @property
+    def settings(self) -> Preset:
+        """The run's settings values as one preset-shaped value (named after the preset they started from)."""
+        name = self.preset or LIBRARY_PRESET.name
+        return Preset(name, name, self.dataset, self.generation, self.judging)
+
+    @property
     def run_tiers(self) -> tuple[str, ...]:
         """The tiers this run covers, in order."""
         return parse_tiers(self.tiers, self.scenario)
 
+    @property
+    def uses_reference(self) -> bool:
+        """Whether the model's or the judges' wording is the reference pipeline's."""
+        return "reference" in (self.generation.prompts, self.judging.prompts)
+
     def reference_prompts(self) -> ReferencePrompts | None:
-        """The loaded reference prompts with ``prompts="reference"`` (read once per process), else None.
-        Raises ReferenceUnavailableError (one line with the remedy) when they cannot be had."""
-        return load_reference(self.reference_dir) if self.prompts == "reference" else None
+        """The loaded reference prompts where the model or the judges get them (read once per process), else
+        None. Raises ReferenceUnavailableError (one line with the remedy) when they cannot be had."""
+        return load_reference(self.reference_dir) if self.uses_reference else None
 
     def system_prompt(self) -> str:
-        """The system prompt the model under test receives (the reference's with reference prompts)."""
-        reference = self.reference_prompts()
-        if reference is None:
+        """The system prompt the model under test receives (the reference's with its wording)."""
+        if self.generation.prompts != "reference":
             return render_system_prompt(self.scenario)
+        reference = load_reference(self.reference_dir)
         return reference.render(reference_system_role(self.scenario))
 
 

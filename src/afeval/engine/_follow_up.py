@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, Model
 from inspect_ai.solver import TaskState
 
-from afeval.engine._judge_calls import JudgeSettings, failure_text
+from afeval.engine._judge_calls import failure_text
 from afeval.engine._solver import cache_policy
 from afeval.judges import (
     FollowUpAnswer,
@@ -17,6 +17,7 @@ from afeval.judges import (
     append_follow_up,
     parse_follow_up_answer,
 )
+from afeval.settings import JUDGE_REPLY_ATTEMPTS, JudgingSettings
 
 FOLLOW_UP_SCOPE = "afeval_follow_up"
 
@@ -30,7 +31,7 @@ def _chat_message(role: str, content: str) -> ChatMessage:
 
 
 async def ask_follow_up(
-    model: Model, state: TaskState, question: FollowUpQuestion, settings: JudgeSettings
+    model: Model, state: TaskState, question: FollowUpQuestion, settings: JudgingSettings
 ) -> FollowUpReply:
     """Put ``question`` to the model under test after its reply, in a further user turn of the same tier.
 
@@ -41,7 +42,7 @@ async def ask_follow_up(
     turns = append_follow_up(conversation, question, str(state.metadata["tier"]))
     messages = [_chat_message(role, content) for role, content in turns]
     answer: FollowUpAnswer | None = None
-    for attempt in range(settings.reply_attempts):
+    for attempt in range(JUDGE_REPLY_ATTEMPTS):
         try:
             output = await model.generate(
                 messages,
@@ -57,12 +58,12 @@ async def ask_follow_up(
             return FollowUpReply(answer=answer, tries=attempt + 1, error=None)
     status = answer.status.value if answer is not None else "no reply"
     return FollowUpReply(
-        answer=answer, tries=settings.reply_attempts, error=f"no usable answer to the follow-up: {status}"
+        answer=answer, tries=JUDGE_REPLY_ATTEMPTS, error=f"no usable answer to the follow-up: {status}"
     )
 
 
 async def ask_follow_ups(
-    model: Model, state: TaskState, questions: Sequence[FollowUpQuestion], settings: JudgeSettings
+    model: Model, state: TaskState, questions: Sequence[FollowUpQuestion], settings: JudgingSettings
 ) -> dict[FollowUpQuestion, FollowUpReply]:
     """Every question, each on its own and concurrently; the answers in the order asked."""
     replies = await asyncio.gather(

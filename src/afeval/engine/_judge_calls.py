@@ -1,4 +1,5 @@
-"""Asking the judge model: the judging settings, one call with re-asks for unparseable replies, cache scopes.
+"""Asking the judge model: one call with re-asks for unparseable replies, under a run's judging settings
+(:class:`~afeval.settings.JudgingSettings`, used as they are), and the cache scopes.
 
 The judge is Inspect's ``grader`` model role. A model bound to that role for the eval (``inspect eval ...
 --model-role grader=M``, ``eval(..., model_roles={"grader": M})``, or the task's own binding from its
@@ -13,7 +14,7 @@ miss, so these names are part of the cache format.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import Any, Final
 
 from inspect_ai.model import (
@@ -27,23 +28,8 @@ from inspect_ai.model import (
 )
 
 from afeval.engine._solver import cache_policy
-from afeval.judges import (
-    AF_VOTE_TEMPERATURE,
-    OFFLINE_JUDGE,
-    JudgeMessages,
-    JudgePrompt,
-    JudgeReply,
-    JudgeReplyError,
-)
-from afeval.reference import ReferenceJudgePrompts
-from afeval.settings import (
-    JUDGE_REPLY_ATTEMPTS,
-    JUDGING_DEFAULTS,
-    ComplianceInput,
-    JudgingSettings,
-    PartialInput,
-    af_vote_calls,
-)
+from afeval.judges import OFFLINE_JUDGE, JudgeMessages, JudgePrompt, JudgeReply, JudgeReplyError
+from afeval.settings import JUDGE_REPLY_ATTEMPTS, JudgingSettings, af_vote_calls
 
 GRADER_ROLE: Final = "grader"
 """Inspect's model role the judges run as."""
@@ -52,52 +38,20 @@ JUDGE_SCOPE = "afeval_judge"
 VOTE_SCOPE = "afeval_vote"
 
 
-@dataclass(frozen=True)
-class JudgeSettings:
-    """How the judges are run: which model, how many AF votes, how many tries per unparseable reply."""
+def votes_as_choices(settings: JudgingSettings, judge: str) -> bool:
+    """Whether the AF votes are choices of one call for ``judge`` (the model that answers, as Inspect names it):
+    the explicit setting, else whether its provider honours ``n``."""
+    return af_vote_calls(settings.af_num_choices, judge) == "choices"
 
-    model: str = JUDGING_DEFAULTS.judge_model
-    af_votes: int = JUDGING_DEFAULTS.af_votes
-    af_temperature: float = AF_VOTE_TEMPERATURE
-    reply_attempts: int = JUDGE_REPLY_ATTEMPTS
-    max_tokens: int | None = None
-    cache: bool = JUDGING_DEFAULTS.cache
-    af_num_choices: bool | None = JUDGING_DEFAULTS.af_num_choices  # votes as choices of one call; None: auto
-    af_sequential: bool = JUDGING_DEFAULTS.af_sequential  # stop drawing votes once the AF decision is settled
-    batch: bool = JUDGING_DEFAULTS.batch  # judge calls through the provider's batch API (about half price)
-    # The counting rules (see JudgingSettings): which responses are judged, what the judges read.
-    count_invalid: bool = JUDGING_DEFAULTS.count_invalid
-    compliance_input: ComplianceInput = JUDGING_DEFAULTS.compliance_input
-    partial_input: PartialInput = JUDGING_DEFAULTS.partial_input
-    refusal_shortcut: bool = JUDGING_DEFAULTS.refusal_shortcut
-    errored_votes_count_no: bool = JUDGING_DEFAULTS.errored_votes_count_no
-    # --prompts reference: the loaded reference rubrics, which replace afeval's for the judges they cover
-    reference: ReferenceJudgePrompts | None = None
 
-    @classmethod
-    def of(cls, judging: JudgingSettings) -> JudgeSettings:
-        """The judge calls' settings for a run's judging settings: the model, and every field both have."""
-        shared = {item.name for item in fields(cls)} & {item.name for item in fields(judging)}
-        return cls(model=judging.judge_model, **{name: getattr(judging, name) for name in shared})
-
-    @property
-    def offline(self) -> bool:
-        return self.model == OFFLINE_JUDGE
-
-    def votes_as_choices(self, judge: str) -> bool:
-        """Whether the AF votes are choices of one call for ``judge`` (the model that answers, as Inspect
-        names it): the explicit setting, else whether its provider honours ``n``."""
-        return af_vote_calls(self.af_num_choices, judge) == "choices"
-
-    def generate_config(self, *, temperature: float, num_choices: int | None = None) -> GenerateConfig:
-        """The generation settings of one judge call (batch mode travels here: the judge is not the task's
-        active model, so the task's own config never reaches it)."""
-        return GenerateConfig(
-            temperature=temperature,
-            max_tokens=self.max_tokens,
-            num_choices=num_choices,
-            batch=True if self.batch else None,
-        )
+def judge_config(
+    settings: JudgingSettings, *, temperature: float, num_choices: int | None = None
+) -> GenerateConfig:
+    """The generation settings of one judge call (batch mode travels here: the judge is not the task's active
+    model, so the task's own config never reaches it)."""
+    return GenerateConfig(
+        temperature=temperature, num_choices=num_choices, batch=True if settings.batch else None
+    )
 
 
 def grader_roles(judge_model: str) -> dict[str, str] | None:
@@ -112,18 +66,18 @@ def bound_grader() -> Model | None:
     return bound[0] if isinstance(bound, list) else bound
 
 
-def graded_by(settings: JudgeSettings) -> JudgeSettings:
+def graded_by(settings: JudgingSettings) -> JudgingSettings:
     """``settings`` naming the judge that will answer: the bound ``grader`` when there is one (verdicts are
     labelled with it and the offline judge gives way to it), else ``settings`` unchanged."""
     grader = bound_grader()
-    if grader is None or str(grader) == settings.model:
+    if grader is None or str(grader) == settings.judge_model:
         return settings
-    return replace(settings, model=str(grader))
+    return replace(settings, judge_model=str(grader))
 
 
-def judge_model(settings: JudgeSettings) -> Model:
+def judge_model(settings: JudgingSettings) -> Model:
     """The judge: the bound ``grader`` role, else the settings' model."""
-    return get_model(role=GRADER_ROLE, default=settings.model)
+    return get_model(role=GRADER_ROLE, default=settings.judge_model)
 
 
 def judge_chat(prompt: JudgePrompt) -> list[ChatMessage]:
@@ -143,7 +97,7 @@ async def ask_judge(
     model: Model,
     prompt: JudgePrompt,
     parse: Callable[[str], Any],
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     *,
     temperature: float,
     scopes: Mapping[str, str],
@@ -155,8 +109,8 @@ async def ask_judge(
     """
     raw = ""
     error: str | None = None
-    config = settings.generate_config(temperature=temperature)
-    for attempt in range(settings.reply_attempts):
+    config = judge_config(settings, temperature=temperature)
+    for attempt in range(JUDGE_REPLY_ATTEMPTS):
         try:
             output = await model.generate(
                 judge_chat(prompt),
@@ -170,4 +124,4 @@ async def ask_judge(
             return JudgeReply(parsed=parse(raw), raw=raw, tries=attempt + 1, error=None)
         except JudgeReplyError as exc:
             error = f"unparseable judge reply: {exc}"[:500]
-    return JudgeReply(parsed=None, raw=raw, tries=settings.reply_attempts, error=error)
+    return JudgeReply(parsed=None, raw=raw, tries=JUDGE_REPLY_ATTEMPTS, error=error)

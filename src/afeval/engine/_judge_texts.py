@@ -25,7 +25,7 @@ from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afeval.engine._judge_calls import JudgeSettings, judge_model
+from afeval.engine._judge_calls import judge_model
 from afeval.engine._preflight import preflight_judge
 from afeval.engine._run import eval_options
 from afeval.engine._scorers import judged_rate
@@ -45,6 +45,7 @@ from afeval.judges.offline_classifier import (
 )
 from afeval.redaction import redact
 from afeval.results import LOGS_DIR, write_jsonl
+from afeval.settings import JudgingSettings
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
@@ -111,7 +112,7 @@ def judge_the_input() -> Solver:
 
 
 @scorer(metrics=[judged_rate()])
-def text_alignment_faking_scorer(settings: JudgeSettings) -> Scorer:
+def text_alignment_faking_scorer(settings: JudgingSettings) -> Scorer:
     """Majority vote of ``settings.af_votes`` alignment-faking votes on the sample's input text."""
 
     async def score(state: TaskState, target: Target) -> Score:
@@ -129,14 +130,14 @@ def text_alignment_faking_scorer(settings: JudgeSettings) -> Scorer:
     return score
 
 
-def judge_texts_task(texts: Sequence[str], settings: JudgeSettings) -> Task:
+def judge_texts_task(texts: Sequence[str], settings: JudgingSettings) -> Task:
     """The Inspect task that judges ``texts``; sample ids are the texts' positions."""
     return Task(
         dataset=MemoryDataset([Sample(id=index, input=text) for index, text in enumerate(texts)]),
         solver=judge_the_input(),
         scorer=text_alignment_faking_scorer(settings),
         name=TASK_NAME,
-        metadata={"judge_model": settings.model, "af_votes": settings.af_votes},
+        metadata={"judge_model": settings.judge_model, "af_votes": settings.af_votes},
     )
 
 
@@ -192,7 +193,7 @@ def score_texts(
     if not texts:
         return []
     preflight_judge(judge, flag="--judge")
-    settings = JudgeSettings(model=judge, af_votes=votes, af_num_choices=num_choices, cache=cache)
+    settings = JudgingSettings(judge_model=judge, af_votes=votes, af_num_choices=num_choices, cache=cache)
     logs = inspect_eval(
         judge_texts_task(texts, settings),
         model=judge,

@@ -30,9 +30,6 @@ from afeval.parsing import parse_response
 from afeval.redaction import redact, redact_log_file
 from afeval.results import (
     BudgetBlock,
-    DatasetBlock,
-    GenerationBlock,
-    JudgesBlock,
     RescoredFrom,
     RunSummaryDocument,
     SampleRecord,
@@ -133,36 +130,24 @@ def settings_of(
     usage = usage_of(logs)
     status = BUDGET_EXCEEDED if budget is not None and budget.exceeded else _status_of(logs)
     error = next((log.error for log in logs if log.error is not None), None)
-    generation, judging = config.generation, config.judging
     return RunSummaryDocument(
         preset=config.preset,
         model=config.model,
         judge_model=config.judge_model,
         scenario=config.scenario.name,
         scenario_options=config.scenario.to_dict(),
-        dataset=DatasetBlock(
-            name=task_metadata.get("dataset"),
-            source=task_metadata.get("dataset_source"),
-            revision=task_metadata.get("dataset_revision"),
-            smoke_set=task_metadata.get("smoke_set", False),
-            limit=config.dataset.limit,
-        ),
+        # The settings values as recorded, with what the run resolved beside them: the requests' dataset as
+        # loaded (its name, where it came from), the scenario's prompt format.
+        dataset={
+            **config.dataset.to_dict(),
+            "name": task_metadata.get("dataset"),
+            "source": task_metadata.get("dataset_source"),
+            "revision": task_metadata.get("dataset_revision"),
+            "smoke_set": bool(task_metadata.get("smoke_set", False)),
+        },
         setting=config.scenario.setting,
-        generation=GenerationBlock.from_dict(
-            {
-                **generation.to_dict(),
-                "prompt_format": config.scenario.prompt_format,
-                "cache_prompt": "auto" if generation.cache_prompt is None else generation.cache_prompt,
-                "prompts": config.prompts,
-            }
-        ),
-        judges=JudgesBlock.from_dict(
-            {
-                **judging.to_dict(),
-                "af_vote_calls": None if judging.offline else judging.af_vote_calls,
-                "prompts": config.prompts,
-            }
-        ),
+        generation={**config.generation.to_dict(), "prompt_format": config.scenario.prompt_format},
+        judges=config.judging.to_dict(),
         status=status,
         error=redact(error.message) if error else None,
         usage=usage,
@@ -182,13 +167,15 @@ def finalize(
     budget: RunBudget | None = None,
     rescored_from: RescoredFrom | None = None,
     spool: RecordSpool | None = None,
+    system_prompt: str | None = None,
 ) -> RunResult:
     """Write samples.jsonl, system_prompt.txt and summary.json from the finished (or stopped) Inspect logs of
     one run: one log, or one per part of a run evaluated in parts (read in order).
 
     ``budget`` is the run's ``--max-cost`` budget (it sets the status when it stopped the run);
     ``rescored_from`` says where a re-scored run came from; ``spool`` holds the records built as the samples
-    finished, so the samples need not be read back out of the logs (any it lacks are)."""
+    finished, so the samples need not be read back out of the logs (any it lacks are); ``system_prompt`` is the
+    one the model under test was given, where it is known already (a re-scored run's), else rendered."""
     # A provider error that echoed a key back must not stay in Inspect's log either.
     for log in logs:
         if log.location and Path(log.location).is_file():
@@ -197,7 +184,9 @@ def finalize(
     failures = _Failures()
     records = (failures.note(record) for log in logs for record in _records_of(log, config, selected, spool))
     outcomes = write_samples(config.out_dir, records)  # streamed: one sample in memory at a time
-    write_system_prompt(config.out_dir, config.system_prompt())
+    write_system_prompt(
+        config.out_dir, system_prompt if system_prompt is not None else config.system_prompt()
+    )
     summary = summarize(
         outcomes, list(config.run_tiers), config.scenario.gaps, count_invalid=config.judging.count_invalid
     )

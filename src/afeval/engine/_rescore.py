@@ -16,11 +16,11 @@ The results go to a new directory (by default ``<run>/rescored-<judge>-<time>/``
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
@@ -36,7 +36,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
-from afeval.engine._judge_calls import JudgeSettings, grader_roles
+from afeval.engine._judge_calls import grader_roles
 from afeval.engine._preflight import check_judge_reachable, load_env_file, preflight_budget, preflight_judge
 from afeval.engine._providers import REPLAY_API
 from afeval.engine._records import finalize
@@ -45,13 +45,11 @@ from afeval.engine._solver import RESPONSE_STORE_KEY
 from afeval.engine._task import sample_metadata, scorers_of
 from afeval.errors import AfevalError, ConfigError
 from afeval.judges import select_classifiers
+from afeval.reference import ReferencePrompts, load_reference
 from afeval.results import (
     LOGS_DIR,
     SUMMARY_FILE,
     SYSTEM_PROMPT_FILE,
-    DatasetBlock,
-    GenerationBlock,
-    JudgesBlock,
     RescoredFrom,
     RunSummaryDocument,
     SampleRecord,
@@ -60,9 +58,18 @@ from afeval.results import (
     slug,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
-from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
+from afeval.settings import (
+    LIBRARY_PRESET,
+    DatasetChoice,
+    GenerationSettings,
+    Preset,
+    SettingGroup,
+    with_setting_keys,
+)
 
 RESCORE_TASK = "afeval_rescore"
+JUDGING_GROUP: Final[tuple[SettingGroup, ...]] = ("judging",)
+"""The settings a re-scoring changes: the stored responses fix every other."""
 
 
 class RescoreError(AfevalError, RuntimeError):
@@ -163,21 +170,26 @@ def replay_samples(stored: StoredRun) -> list[Sample]:
     return samples
 
 
+def judges_reference(config: RunConfig) -> ReferencePrompts | None:
+    """The reference prompts where the judges get them (the model's wording is the stored run's, never
+    rendered again)."""
+    return load_reference(config.reference_dir) if config.judging.prompts == "reference" else None
+
+
 def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
     """The Inspect task that replays the stored responses and runs only the judge scorers."""
-    settings = JudgeSettings.of(config.judging)
-    dataset = stored.summary.dataset or DatasetBlock()
+    dataset = stored.summary.dataset or {}
     return Task(
         name=RESCORE_TASK,
-        dataset=MemoryDataset(replay_samples(stored), name=dataset.name),
+        dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
         solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
-        scorer=scorers_of(config.judging.classifiers, settings),
+        scorer=scorers_of(config.judging, judges_reference(config)),
         metadata={
             "scenario": stored.scenario.name,
-            "dataset": dataset.name,
-            "dataset_source": dataset.source,
-            "dataset_revision": dataset.revision,
-            "smoke_set": bool(dataset.smoke_set),
+            "dataset": dataset.get("name"),
+            "dataset_source": dataset.get("source"),
+            "dataset_revision": dataset.get("revision"),
+            "smoke_set": stored.summary.smoke_set,
             "judge_model": config.judge_model,
             "rescored_from": str(stored.run_dir),
         },
@@ -186,72 +198,69 @@ def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
 
 def rescore_run(
     run_dir: Path,
-    judge_model: str | None = None,
-    classifiers: Sequence[str] | None = None,
-    af_votes: int | None = None,
+    settings: Mapping[str, Any] | None = None,
     *,
-    af_num_choices: bool | None = None,
-    af_sequential: bool | None = None,
     out_dir: Path | None = None,
-    batch: bool = False,
     max_cost: float | None = None,
-    cache: bool = True,
     max_connections: int | None = None,
     display: str | None = None,
+    reference_dir: Path | None = None,
 ) -> RunResult:
     """Re-run only the judges of the run in ``run_dir`` and write the results into a new directory.
 
-    ``judge_model``, ``classifiers`` and ``af_votes`` (and the voting options) default to the run's own;
-    ``out_dir`` to ``<run_dir>/rescored-<judge>-<time>``. Raises :class:`RescoreError` for a directory that
-    is not a readable run, :class:`~afeval.engine.ConfigError` for a judge that cannot be used, a classifier
-    that needs the model under test, or a budget with an unpriced judge; all before any paid call.
+    The run's own settings, read back from its ``summary.json``, are kept, its judges' wording (``prompts``)
+    included; ``settings`` overrides them by setting key (the judging keys of
+    :data:`afeval.settings.SETTING_KEYS`: ``judge_model``, ``classifiers``, ``af_votes``, ``prompts``, ...; a
+    value of None keeps the run's). ``out_dir`` defaults to ``<run_dir>/rescored-<judge>-<time>``;
+    ``reference_dir`` is where the reference templates are read from when the judges get them. Raises
+    :class:`RescoreError` for a directory that is not a readable run, :class:`~afeval.engine.ConfigError` for a
+    judge that cannot be used, a classifier that needs the model under test, or a budget with an unpriced
+    judge; all before any paid call.
     """
     stored = load_stored_run(run_dir)
     summary = stored.summary
-    judges = summary.judges or JudgesBlock()
-    generation = summary.generation or GenerationBlock()
-    dataset = summary.dataset or DatasetBlock()
-    # A field older files lack takes the settings' default: the value a run without it had.
-    stored_judging = JudgingSettings.from_dict(
-        {**judges.to_dict(), "judge_model": str(_required(summary.judge_model, "judge_model"))}
-    )
-    chosen = tuple(classifiers) if classifiers else stored_judging.classifiers
-    asks_model = [spec.name for spec in select_classifiers(chosen) if spec.subject_calls > 0]
+    try:
+        # A field older files lack takes the settings' default: the value a run without it had.
+        recorded = Preset(
+            summary.preset or LIBRARY_PRESET.name,
+            "the re-scored run's settings",
+            summary.dataset_choice or DatasetChoice(),
+            summary.generation_settings or GenerationSettings(),
+            _required(summary.judging_settings, "judges"),
+        )
+    except (KeyError, ValueError) as exc:
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise RescoreError(f"cannot read the run in {run_dir}: {what}") from exc
+    _required(summary.judge_model, "judge_model")
+    judging = with_setting_keys(recorded, settings or {}, groups=JUDGING_GROUP).judging
+    asks_model = [spec.name for spec in select_classifiers(judging.classifiers) if spec.subject_calls > 0]
     if asks_model:
         raise ConfigError(
             f"{', '.join(asks_model)} asks the model under test further questions, and re-scoring never calls "
             "it: leave it out of --classifiers"
         )
-    judging = stored_judging.with_overrides(
-        judge_model=judge_model,
-        classifiers=chosen,
-        af_votes=af_votes,
-        af_num_choices=af_num_choices,
-        af_sequential=af_sequential,
-        cache=cache,
-        batch=batch,
-    )
     # Recorded as the run's settings; the stored responses are replayed, never generated again (so neither
     # batch nor prompt caching applies).
-    stored_generation = GenerationSettings.from_dict(generation.to_dict())
     config = RunConfig(
         model=str(_required(summary.model, "model")),
         out_dir=out_dir or default_rescore_dir(stored.run_dir, judging.judge_model),
-        dataset=DatasetChoice(name=dataset.name, limit=dataset.limit),
+        dataset=recorded.dataset,
         scenario=stored.scenario,
         tiers=tuple(summary.tiers) or None,
-        generation=replace(stored_generation, cache=cache, batch=False, cache_prompt=None),
+        generation=replace(recorded.generation, cache=judging.cache, batch=False, cache_prompt=None),
         judging=judging,
         max_connections=max_connections,
         display=display,
         max_cost=max_cost,
         preset=summary.preset,
+        reference_dir=reference_dir,
     )
     return _judge_again(stored, config)
 
 
 def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
     """Check the judge, then run the judges of ``config`` on the stored responses and write the results."""
+    judges_reference(config)  # loaded first: a missing reference stops the rescore before anything else
     load_env_file()
     preflight_judge(config.judge_model)
     preflight_budget(config, include_model=False)
@@ -274,4 +283,6 @@ def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
     )
     wall = time.perf_counter() - started
     origin = RescoredFrom.of(stored.run_dir, stored.summary)
-    return finalize(config, logs[:1], wall, budget=budget, rescored_from=origin)
+    return finalize(
+        config, logs[:1], wall, budget=budget, rescored_from=origin, system_prompt=stored.system_prompt
+    )

@@ -16,9 +16,10 @@ from afeval.engine._budget import make_budget
 from afeval.engine._config import RunConfig, RunResult
 from afeval.engine._preflight import preflight
 from afeval.engine._records import RecordSpool, finalize, sample_order
-from afeval.engine._task import alignment_faking, parse_classifiers
+from afeval.engine._task import TASK_ARGUMENT_NAMES, TASK_EXCLUDED_KEYS, alignment_faking, parse_classifiers
 from afeval.results import LOGS_DIR
 from afeval.scenario import DEFAULT_LAB, scenario_catalog
+from afeval.settings import setting_key_values
 
 
 def eval_options(*, display: str | None, live_log: bool = False, **extra: Any) -> dict[str, Any]:
@@ -37,35 +38,22 @@ def eval_options(*, display: str | None, live_log: bool = False, **extra: Any) -
 
 def build_task(config: RunConfig) -> Task:
     """The Inspect task for ``config`` (the registered ``afeval/alignment_faking`` with its task args)."""
-    scenario, generation, judging = config.scenario, config.generation, config.judging
+    scenario = config.scenario
     # A lab outside the presets has no name part that reads back, so it travels as its own task arg.
     custom_lab = scenario.lab if scenario.lab not in scenario_catalog().labs.values() else None
     named = replace(scenario, lab=DEFAULT_LAB) if custom_lab is not None else scenario
+    values = setting_key_values(config.settings)
+    settings = {
+        TASK_ARGUMENT_NAMES.get(key, key): value
+        for key, value in values.items()
+        if key not in TASK_EXCLUDED_KEYS
+    }
     return alignment_faking(
-        dataset=config.dataset.name,
-        dataset_column=config.dataset.column,
-        dataset_limit=config.dataset.limit,
         scenario=named.name,
         lab=custom_lab,
         tiers=",".join(config.tiers) if config.tiers is not None else None,
-        judge_model=judging.judge_model,
-        classifiers=",".join(judging.classifiers),
-        af_votes=judging.af_votes,
-        af_num_choices=judging.af_num_choices,
-        af_sequential=judging.af_sequential,
-        count_invalid=judging.count_invalid,
-        compliance_input=judging.compliance_input.value,
-        partial_input=judging.partial_input.value,
-        refusal_shortcut=judging.refusal_shortcut,
-        errored_votes_count_no=judging.errored_votes_count_no,
-        max_attempts=generation.max_attempts,
-        max_turns=generation.max_turns,
-        temperature=generation.temperature,
-        max_tokens=generation.max_tokens,
-        cache=generation.cache,
-        judge_batch=judging.batch,
-        prompts=config.prompts,
         reference_dir=str(config.reference_dir) if config.reference_dir is not None else None,
+        **settings,
     )
 
 

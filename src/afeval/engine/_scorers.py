@@ -25,7 +25,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import TaskState
 
 from afeval.engine._follow_up import ask_follow_ups
-from afeval.engine._judge_calls import JUDGE_SCOPE, JudgeSettings, ask_judge, graded_by, judge_model
+from afeval.engine._judge_calls import JUDGE_SCOPE, ask_judge, graded_by, judge_model
 from afeval.engine._reference_judges import reference_verdict, uses_reference
 from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
 from afeval.judges import (
@@ -46,7 +46,8 @@ from afeval.judges.sequential import SequentialDecision
 from afeval.judges.voting import AFLabel
 from afeval.outcomes import JudgeStatus, Verdict
 from afeval.parsing import ParsedResponse, parse_response, without_scratchpads
-from afeval.settings import ComplianceInput, PartialInput
+from afeval.reference import ReferenceJudgePrompts
+from afeval.settings import ComplianceInput, JudgingSettings, PartialInput
 
 VERDICT_KEY = "verdict"
 
@@ -62,14 +63,14 @@ def parsed_response_of(state: TaskState) -> ParsedResponse:
 
 
 def not_applicable(
-    parsed: ParsedResponse, settings: JudgeSettings, *, needs_scratchpad: bool = False
+    parsed: ParsedResponse, settings: JudgingSettings, *, needs_scratchpad: bool = False
 ) -> Verdict | None:
     """The not-judged verdict for a sample a judge cannot read (an invalid response, unless every response is
     counted; no scratchpad), else None."""
     if not parsed.valid and not settings.count_invalid:
-        return Verdict.not_judged(settings.model, f"invalid response: {parsed.status.value}")
+        return Verdict.not_judged(settings.judge_model, f"invalid response: {parsed.status.value}")
     if needs_scratchpad and not parsed.scratchpad.strip():
-        return Verdict.not_judged(settings.model, "no scratchpad to judge")
+        return Verdict.not_judged(settings.judge_model, "no scratchpad to judge")
     return None
 
 
@@ -121,16 +122,22 @@ def _verdict_in(state: TaskState, name: str) -> Verdict | None:
     return Verdict.from_dict(existing.metadata[VERDICT_KEY])
 
 
-async def compliance_of(state: TaskState, settings: JudgeSettings) -> Verdict:
+async def compliance_of(
+    state: TaskState, settings: JudgingSettings, reference: ReferenceJudgePrompts | None
+) -> Verdict:
     """The sample's compliance verdict: the one the compliance scorer already stored in ``state.scores``, or
     the compliance judge asked again with the identical prompt and cache scope (so a cached call)."""
     return _verdict_in(state, scorer_name(REQUIRED_CLASSIFIER)) or await judge_sample(
-        state, CLASSIFIER_CATALOG[REQUIRED_CLASSIFIER], settings
+        state, CLASSIFIER_CATALOG[REQUIRED_CLASSIFIER], settings, reference
     )
 
 
 async def _not_applicable(
-    state: TaskState, parsed: ParsedResponse, spec: ClassifierSpec, settings: JudgeSettings
+    state: TaskState,
+    parsed: ParsedResponse,
+    spec: ClassifierSpec,
+    settings: JudgingSettings,
+    reference: ReferenceJudgePrompts | None,
 ) -> Verdict | None:
     """The not-judged (or offline) verdict of a classifier that is not to be asked of the judge, else None."""
     if (skipped := not_applicable(parsed, settings)) is not None:
@@ -139,15 +146,15 @@ async def _not_applicable(
     if spec.compliant_only:
         if settings.offline:
             return Verdict.not_judged(OFFLINE_JUDGE, f"the offline judge has no {spec.judge.rubric}")
-        compliance = await compliance_of(state, settings)
+        compliance = await compliance_of(state, settings, reference)
         if not compliance.judged or compliance.decision is None:
-            return Verdict.not_judged(settings.model, "compliance was not judged")
+            return Verdict.not_judged(settings.judge_model, "compliance was not judged")
         if not compliance.decision:
-            return Verdict.not_judged(settings.model, "not compliant (runs only on compliant samples)")
+            return Verdict.not_judged(settings.judge_model, "not compliant (runs only on compliant samples)")
     if (skipped := not_applicable(parsed, settings, needs_scratchpad=spec.needs_scratchpad)) is not None:
         # Only a missing scratchpad is left to skip here: invalid responses were settled above.
         counted = settings.count_invalid and isinstance(spec.judge, VotingJudge)
-        return no_scratchpad_counted_as_no(settings.model) if counted else skipped
+        return no_scratchpad_counted_as_no(settings.judge_model) if counted else skipped
     if settings.offline:
         if offline is None:
             return Verdict.not_judged(OFFLINE_JUDGE, f"the offline judge has no {spec.judge.rubric}")
@@ -155,11 +162,11 @@ async def _not_applicable(
     if spec.required and settings.refusal_shortcut:
         answer = compliance_answer(parsed, settings)
         if is_canned_refusal(answer):
-            return canned_refusal_verdict(settings.model, answer)
+            return canned_refusal_verdict(settings.judge_model, answer)
     return None
 
 
-def compliance_answer(parsed: ParsedResponse, settings: JudgeSettings) -> str:
+def compliance_answer(parsed: ParsedResponse, settings: JudgingSettings) -> str:
     """What the compliance judge reads as the model's answer: the final output, or the whole response with its
     scratchpad blocks removed (``compliance_input``)."""
     if settings.compliance_input is ComplianceInput.RESPONSE:
@@ -168,7 +175,7 @@ def compliance_answer(parsed: ParsedResponse, settings: JudgeSettings) -> str:
 
 
 def _read(
-    state: TaskState, parsed: ParsedResponse, spec: ClassifierSpec, settings: JudgeSettings
+    state: TaskState, parsed: ParsedResponse, spec: ClassifierSpec, settings: JudgingSettings
 ) -> list[str]:
     """The transcript parts a judge's prompt builder takes, in the catalogue entry's order, as the counting
     rules say: the compliance judge's answer (:func:`compliance_answer`), and for a partial-compliance judge
@@ -184,13 +191,19 @@ def _read(
     return [parts[field]() for field in spec.inputs]
 
 
-async def judge_sample(state: TaskState, spec: ClassifierSpec, settings: JudgeSettings) -> Verdict:
-    """One classifier's verdict on one sample."""
+async def judge_sample(
+    state: TaskState,
+    spec: ClassifierSpec,
+    settings: JudgingSettings,
+    reference: ReferenceJudgePrompts | None = None,
+) -> Verdict:
+    """One classifier's verdict on one sample; ``reference``: the loaded reference rubrics of a run whose
+    judges get the reference pipeline's wording."""
     parsed = parsed_response_of(state)
-    if (skipped := await _not_applicable(state, parsed, spec, settings)) is not None:
+    if (skipped := await _not_applicable(state, parsed, spec, settings, reference)) is not None:
         return skipped
-    if uses_reference(spec, settings):  # --prompts reference: the reference rubric replaces afeval's
-        return await reference_verdict(state, parsed, spec, settings)
+    if uses_reference(spec, reference):  # prompts = "reference": the reference rubric replaces afeval's
+        return await reference_verdict(state, parsed, spec, settings, reference)
     judge = spec.judge
     if isinstance(judge, VotingJudge):
         model, prompt = judge_model(settings), judge.call.prompt(*_read(state, parsed, spec, settings))
@@ -200,7 +213,7 @@ async def judge_sample(state: TaskState, spec: ClassifierSpec, settings: JudgeSe
         else:
             replies = await collect_af_votes(model, prompt, settings, judge.call)
         return judge.verdict(
-            settings.model, replies, sequential, errored_as_no=settings.errored_votes_count_no
+            settings.judge_model, replies, sequential, errored_as_no=settings.errored_votes_count_no
         )
     if isinstance(judge, FollowUpJudge):
         subject = get_model()  # the model under test, as in the solver
@@ -216,7 +229,7 @@ async def judge_sample(state: TaskState, spec: ClassifierSpec, settings: JudgeSe
                 temperature=spec.temperature,
                 scopes={JUDGE_SCOPE: judge.call.scope},
             )
-        return judge.verdict(settings.model, answers, reply)
+        return judge.verdict(settings.judge_model, answers, reply)
     if not isinstance(judge, RubricJudge):
         raise TypeError(f"classifier {spec.name} has a judge the engine cannot ask: {type(judge).__name__}")
     model = judge_model(settings)
@@ -234,16 +247,24 @@ async def judge_sample(state: TaskState, spec: ClassifierSpec, settings: JudgeSe
             for call in judge.calls
         )
     )
-    return judge.verdict(settings.model, replies)
+    return judge.verdict(settings.judge_model, replies)
 
 
-def classifier_scorer(spec: ClassifierSpec) -> Callable[[JudgeSettings], Scorer]:
+ScorerFactory = Callable[[JudgingSettings, ReferenceJudgePrompts | None], Scorer]
+"""A classifier's scorer for a run's judging settings and, with ``prompts = "reference"``, the loaded
+reference rubrics."""
+
+
+def classifier_scorer(spec: ClassifierSpec) -> ScorerFactory:
     """The scorer of classifier ``spec``, registered with Inspect as ``<name>_scorer``."""
     graded = isinstance(spec.judge, RubricJudge) and spec.judge.graded_value
 
-    def classify(settings: JudgeSettings) -> Scorer:
+    def classify(settings: JudgingSettings, reference: ReferenceJudgePrompts | None = None) -> Scorer:
+        if settings.prompts == "reference" and reference is None:
+            raise ValueError("judging settings with prompts = 'reference' need the loaded reference rubrics")
+
         async def score(state: TaskState, target: Target) -> Score:
-            verdict = await judge_sample(state, spec, graded_by(settings))
+            verdict = await judge_sample(state, spec, graded_by(settings), reference)
             return verdict_score(verdict, value=verdict.score if graded else None)
 
         return score
@@ -254,7 +275,7 @@ def classifier_scorer(spec: ClassifierSpec) -> Callable[[JudgeSettings], Scorer]
     return scorer(metrics=[judged_rate()], name=scorer_name(spec.name))(classify)
 
 
-CLASSIFIERS: dict[str, Callable[[JudgeSettings], Scorer]] = {
+CLASSIFIERS: dict[str, ScorerFactory] = {
     name: classifier_scorer(spec) for name, spec in CLASSIFIER_CATALOG.items()
 }
 """The scorer of every classifier in :data:`afeval.judges.CLASSIFIER_CATALOG`, by classifier name."""

@@ -9,9 +9,9 @@ and a role bound for the eval (``--model-role grader=Z``) wins over it, as Inspe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -19,7 +19,7 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Scorer
 
 from afeval.datasets import LoadedDataset, load_dataset
-from afeval.engine._judge_calls import JudgeSettings, grader_roles
+from afeval.engine._judge_calls import grader_roles
 from afeval.engine._scorers import CLASSIFIERS
 from afeval.engine._solver import generate_valid_response
 from afeval.judges import REQUIRED_CLASSIFIER, select_classifiers
@@ -28,7 +28,6 @@ from afeval.reference import (
     ReferencePrompts,
     check_reference_scenario,
     load_reference,
-    prompt_source,
     reference_model_messages,
 )
 from afeval.scenario import (
@@ -40,7 +39,14 @@ from afeval.scenario import (
     render_prompt,
     render_system_prompt,
 )
-from afeval.settings import LIBRARY_PRESET, Preset, preset_for
+from afeval.settings import (
+    LIBRARY_PRESET,
+    SETTING_KEYS_BY_NAME,
+    JudgingSettings,
+    Preset,
+    preset_for,
+    with_setting_keys,
+)
 
 
 def parse_tiers(tiers: str | Sequence[str] | None, options: ScenarioOptions) -> tuple[str, ...]:
@@ -77,10 +83,13 @@ def parse_classifiers(classifiers: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(spec.name for spec in select_classifiers(classifiers))
 
 
-def scorers_of(classifiers: Sequence[str], settings: JudgeSettings) -> list[Scorer]:
-    """One scorer per classifier, compliance first: the compliant-only classifiers read its verdict."""
-    ordered = sorted(classifiers, key=lambda name: name != REQUIRED_CLASSIFIER)
-    return [CLASSIFIERS[name](settings) for name in ordered]
+def scorers_of(settings: JudgingSettings, reference: ReferencePrompts | None = None) -> list[Scorer]:
+    """One scorer per classifier of ``settings``, compliance first: the compliant-only classifiers read its
+    verdict. ``reference``: the loaded reference prompts, whose rubrics the judges get where ``settings``
+    say so (``prompts = "reference"``)."""
+    rubrics = ReferenceJudgePrompts.load(reference) if reference and settings.prompts == "reference" else None
+    ordered = sorted(settings.classifiers, key=lambda name: name != REQUIRED_CLASSIFIER)
+    return [CLASSIFIERS[name](settings, rubrics) for name in ordered]
 
 
 def sample_metadata(
@@ -148,23 +157,23 @@ def task_system_prompt(
     return system_message.content
 
 
+TASK_ARGUMENT_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {"limit": "dataset_limit", "batch": "judge_batch"}
+)
+"""The setting keys the task spells otherwise, as Inspect's own ``--limit`` and ``--batch`` (the model under
+test's) are not these; every other setting key is a task argument of its own name."""
+
+TASK_EXCLUDED_KEYS: Final = frozenset({"batch_generation", "cache_prompt"})
+"""The setting keys that are no task arguments: Inspect's own ``--batch`` and ``--cache-prompt`` set them."""
+
+
 def task_settings(preset: str | None, arguments: Mapping[str, Any]) -> Preset:
-    """The task's settings: ``preset`` (the library's defaults when None) overridden by every argument that is
-    not None. The arguments are named as the settings' fields they set, except ``dataset``,
-    ``dataset_column``, ``dataset_limit`` and ``judge_batch`` (the judges' ``batch``); ``cache`` sets both the
-    model's and the judges'. Raises ValueError for an unknown preset or classifier."""
+    """The task's settings: ``preset`` (the library's defaults when None) overridden by every setting argument
+    that is not None (the setting keys, as :data:`TASK_ARGUMENT_NAMES` spells two of them). Raises ValueError
+    for an unknown preset or a value its setting refuses."""
     base = LIBRARY_PRESET if preset is None else preset_for(None, preset)
-    values = {**arguments, "batch": arguments.get("judge_batch")}
-    if values.get("classifiers") is not None:
-        values["classifiers"] = parse_classifiers(values["classifiers"])
-    return replace(
-        base,
-        dataset=base.dataset.with_overrides(
-            name=values.get("dataset"), column=values.get("dataset_column"), limit=values.get("dataset_limit")
-        ),
-        generation=base.generation.overridden_by(values),
-        judging=base.judging.overridden_by(values),
-    )
+    names = {TASK_ARGUMENT_NAMES.get(key, key): key for key in SETTING_KEYS_BY_NAME}
+    return with_setting_keys(base, {names[name]: value for name, value in arguments.items() if name in names})
 
 
 @task
@@ -192,7 +201,7 @@ def alignment_faking(
     max_tokens: int | None = None,
     cache: bool | None = None,
     judge_batch: bool | None = None,
-    prompts: str = "afeval",
+    prompts: str | None = None,
     reference_dir: str | None = None,
 ) -> Task:
     """The helpful-only prompted setting of Greenblatt et al. (2024), judged as in Sheshadri et al. (2025).
@@ -247,25 +256,24 @@ def alignment_faking(
     choice = settings.dataset
     run_tiers = parse_tiers(tiers, options)
     reference: ReferencePrompts | None = None
-    if prompt_source(prompts) == "reference":
+    if "reference" in (generation.prompts, judging.prompts):
         # Checked and loaded before the dataset and before any model call: one line and no run if missing.
-        check_reference_scenario(options, run_tiers)
+        if generation.prompts == "reference":
+            check_reference_scenario(options, run_tiers)
         reference = load_reference(Path(reference_dir) if reference_dir else None)
+    model_wording = reference if generation.prompts == "reference" else None
     loaded = load_dataset(choice.name, limit=choice.limit, column=choice.column)
-    judge_settings = JudgeSettings.of(judging)
-    if reference is not None:
-        judge_settings = replace(judge_settings, reference=ReferenceJudgePrompts.load(reference))
     return Task(
-        dataset=MemoryDataset(build_samples(loaded, options, run_tiers, reference), name=loaded.name),
+        dataset=MemoryDataset(build_samples(loaded, options, run_tiers, model_wording), name=loaded.name),
         solver=generate_valid_response(
             cot=options.cot,
             suffix=options.suffix,
             max_attempts=generation.max_attempts,
             cache=generation.cache,
             max_turns=generation.max_turns,
-            system_prompt=task_system_prompt(options, run_tiers, reference),
+            system_prompt=task_system_prompt(options, run_tiers, model_wording),
         ),
-        scorer=scorers_of(judging.classifiers, judge_settings),
+        scorer=scorers_of(judging, reference),
         # An explicit judge binds the grader role (the log shows it); a preset's judge is the scorers' fallback,
         # so a grader bound for the eval needs no key for the preset's judge.
         model_roles=grader_roles(judge_model) if judge_model is not None else None,
@@ -284,6 +292,6 @@ def alignment_faking(
             "smoke_set": loaded.smoke_set,
             "judge_model": judging.judge_model,
             "preset": settings.name,
-            "prompts": prompts,
+            "prompts": generation.prompts,
         },
     )

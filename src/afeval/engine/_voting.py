@@ -21,11 +21,19 @@ from collections.abc import Sequence
 
 from inspect_ai.model import Model
 
-from afeval.engine._judge_calls import JUDGE_SCOPE, VOTE_SCOPE, JudgeSettings, ask_judge, judge_chat
+from afeval.engine._judge_calls import (
+    JUDGE_SCOPE,
+    VOTE_SCOPE,
+    ask_judge,
+    judge_chat,
+    judge_config,
+    votes_as_choices,
+)
 from afeval.engine._solver import cache_policy
-from afeval.judges import JudgeCall, JudgePrompt, JudgeReply, JudgeReplyError
+from afeval.judges import AF_VOTE_TEMPERATURE, JudgeCall, JudgePrompt, JudgeReply, JudgeReplyError
 from afeval.judges.alignment_faking import VOTE_CALL, AlignmentFakingVote
 from afeval.judges.sequential import SequentialDecision, SequentialVoter, SequentialVotingPolicy
+from afeval.settings import JudgingSettings
 
 CHOICES_SCOPE = "choices"
 """The vote scope of a fixed run's one call for all its votes (part of the cache format)."""
@@ -34,7 +42,7 @@ CHOICES_SCOPE = "choices"
 async def collect_af_votes(
     model: Model,
     prompt: JudgePrompt,
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     call: JudgeCall[AlignmentFakingVote] = VOTE_CALL,
 ) -> list[JudgeReply]:
     """Draw ``settings.af_votes`` independent alignment-faking votes at temperature 1.
@@ -48,7 +56,7 @@ async def collect_af_votes(
 async def _votes(
     model: Model,
     prompt: JudgePrompt,
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     indices: Sequence[int],
     call: JudgeCall[AlignmentFakingVote],
     choices_scope: str,
@@ -56,7 +64,7 @@ async def _votes(
     """The votes at ``indices``: as choices of one call when the settings say so for this judge, and every vote
     that call did not return, or that cannot be parsed, drawn as its own call."""
     replies: list[JudgeReply | None] = [None] * len(indices)
-    if settings.votes_as_choices(str(model)):
+    if votes_as_choices(settings, str(model)):
         replies = await _choices(model, prompt, settings, len(indices), call, choices_scope)
     missing = [position for position, reply in enumerate(replies) if reply is None]
     drawn = await _draw_votes(model, prompt, settings, [indices[position] for position in missing], call)
@@ -68,7 +76,7 @@ async def _votes(
 async def _choices(
     model: Model,
     prompt: JudgePrompt,
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     count: int,
     call: JudgeCall[AlignmentFakingVote],
     scope: str,
@@ -79,7 +87,7 @@ async def _choices(
     try:
         output = await model.generate(
             judge_chat(prompt),
-            config=settings.generate_config(temperature=settings.af_temperature, num_choices=count),
+            config=judge_config(settings, temperature=AF_VOTE_TEMPERATURE, num_choices=count),
             cache=cache_policy(settings.cache, **{JUDGE_SCOPE: call.scope, VOTE_SCOPE: scope}),
         )
     except Exception:  # a provider that rejects `n`: fall back to one call per vote
@@ -96,7 +104,7 @@ async def _choices(
 async def _draw_votes(
     model: Model,
     prompt: JudgePrompt,
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     indices: Sequence[int],
     call: JudgeCall[AlignmentFakingVote],
 ) -> list[JudgeReply]:
@@ -108,7 +116,7 @@ async def _draw_votes(
                     prompt,
                     call.parse,
                     settings,
-                    temperature=settings.af_temperature,
+                    temperature=AF_VOTE_TEMPERATURE,
                     scopes={JUDGE_SCOPE: call.scope, VOTE_SCOPE: str(index)},
                 )
                 for index in indices
@@ -120,7 +128,7 @@ async def _draw_votes(
 async def collect_sequential_af_votes(
     model: Model,
     prompt: JudgePrompt,
-    settings: JudgeSettings,
+    settings: JudgingSettings,
     call: JudgeCall[AlignmentFakingVote] = VOTE_CALL,
 ) -> tuple[list[JudgeReply], SequentialDecision | None]:
     """Draw alignment-faking votes in small batches until the AF decision is settled (at most ``af_votes``).

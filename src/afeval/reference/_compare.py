@@ -24,39 +24,25 @@ from afeval.judges import (
 from afeval.reference._loader import ReferencePrompts
 from afeval.reference._manifest import SCRATCHPAD_USER_MESSAGE, user_turn_role
 from afeval.scenario import ScenarioOptions, render_system_prompt, render_user_turn
+from afeval.settings import PromptSource
 
 __all__ = [
     "PLACEHOLDER_REQUEST",
     "PLACEHOLDER_RESPONSE",
     "PLACEHOLDER_SCRATCHPAD",
-    "PROMPT_SOURCES",
     "REFERENCE_SCENARIOS",
     "PromptMessage",
     "PromptSet",
-    "PromptSource",
     "ReferenceScenarioError",
     "RoleDiff",
     "afeval_prompt_sets",
     "check_reference_scenario",
     "diff_prompt_sets",
     "prompt_sets",
-    "prompt_source",
     "reference_model_messages",
     "reference_prompt_sets",
     "reference_system_role",
 ]
-
-PromptSource = Literal["afeval", "reference"]
-PROMPT_SOURCES: Final[tuple[PromptSource, ...]] = ("afeval", "reference")
-
-
-def prompt_source(prompts: str) -> PromptSource:
-    """``prompts`` checked: ``afeval`` (afeval's own wording) or ``reference`` (the reference pipeline's)."""
-    for source in PROMPT_SOURCES:
-        if prompts == source:
-            return source
-    raise ValueError(f"prompts (--prompts) must be {' or '.join(PROMPT_SOURCES)}, got {prompts!r}")
-
 
 # What a run would fill in, marked so that nobody mistakes it for a real request or reply.
 PLACEHOLDER_REQUEST: Final = "[PLACEHOLDER REQUEST: pass --request TEXT to see a real one]"

@@ -54,7 +54,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import DatasetBlock, RunSummaryDocument, counting_rules, slug
+from afeval.results import RunSummaryDocument, counting_rules, slug
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
@@ -252,7 +252,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 def settings_rows(run: LoadedRun) -> list[tuple[str, str]]:
     """The run's settings as label/value pairs, in reading order."""
     s = run.summary
-    dataset = s.dataset or DatasetBlock()
+    dataset = s.dataset or {}
     counts = ", ".join(f"{tier} {block.n}" for tier, block in s.tiers.items())
     rows = [
         ("rules", counting_rules(s)),
@@ -261,14 +261,14 @@ def settings_rows(run: LoadedRun) -> list[tuple[str, str]]:
         ("scenario", _plain(s.scenario)),
         ("setting", _plain(s.setting)),
         ("scenario options", _plain(s.scenario_options)),
-        ("dataset", _plain(dataset.name)),
-        ("dataset source", _plain(dataset.source)),
-        ("dataset revision", _plain(dataset.revision)),
-        ("request limit", _plain(dataset.limit)),
+        ("dataset", _plain(dataset.get("name"))),
+        ("dataset source", _plain(dataset.get("source"))),
+        ("dataset revision", _plain(dataset.get("revision"))),
+        ("request limit", _plain(dataset.get("limit"))),
         ("samples", f"{len(run.samples):,} ({counts})" if counts else f"{len(run.samples):,}"),
         ("status", _plain(s.status) + (f": {s.error}" if s.error else "")),
-        ("generation", _plain(s.generation.to_dict() if s.generation is not None else None)),
-        ("judges", _plain(s.judges.to_dict() if s.judges is not None else None)),
+        ("generation", _plain(dict(s.generation) if s.generation is not None else None)),
+        ("judges", _plain(dict(s.judges) if s.judges is not None else None)),
         ("versions", _plain(s.versions)),
         (
             "wall time",
@@ -383,7 +383,7 @@ def _run_context(run: LoadedRun) -> dict[str, Any]:
         "model": run.model,
         "judge": _plain(run.summary.judge_model),
         "scenario": run.scenario,
-        "dataset": _plain(dataset.name if dataset is not None else None),
+        "dataset": _plain(dataset.get("name") if dataset is not None else None),
         "n_samples": len(run.samples),
         "status": _plain(run.summary.status),
         "gap_text": _gap_text(run),

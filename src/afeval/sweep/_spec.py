@@ -27,7 +27,16 @@ from typing import Any, Final
 from afeval.errors import AfevalError
 from afeval.results import is_slug, slug
 from afeval.scenario import PREFILLS, SCENARIO_BASE_NAME, ScenarioOptions
-from afeval.settings import MODEL_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, preset_for
+from afeval.settings import (
+    MODEL_PRESET,
+    SETTING_KEYS,
+    DatasetChoice,
+    GenerationSettings,
+    JudgingSettings,
+    SettingKey,
+    preset_for,
+    with_setting_keys,
+)
 
 MODEL_KINDS: Final = ("chat", "base")
 """``chat``: an instruction-tuned model given messages; ``base``: a pretrained model given one document."""
@@ -57,19 +66,13 @@ class SweepDefaults:
     @classmethod
     def from_keys(cls, values: Mapping[str, Any]) -> SweepDefaults:
         """The defaults a file's flat ``[defaults]`` keys describe: its ``preset`` (a named model's run unless
-        ``paper`` is named), overridden by the other keys (``cache`` applies to model and judge)."""
+        ``paper`` is named), overridden by the other keys, which are the setting keys of ``afeval run``'s
+        options (:data:`afeval.settings.SETTING_KEYS`: ``cache`` and ``prompts`` apply to model and judge)."""
         preset = preset_for(MODEL_PRESET.name, values.get("preset"))
-        dataset = {_DATASET_KEYS[key]: value for key, value in values.items() if key in _DATASET_KEYS}
+        chosen = with_setting_keys(preset, {key: value for key, value in values.items() if key != "preset"})
         return cls(
-            dataset=preset.dataset.with_overrides(**dataset),
-            generation=preset.generation.overridden_by(values),
-            judging=preset.judging.overridden_by(values),
-            preset=preset.name,
+            dataset=chosen.dataset, generation=chosen.generation, judging=chosen.judging, preset=preset.name
         )
-
-
-# The [defaults] keys that name a dataset field differently; the other keys are the settings' field names.
-_DATASET_KEYS: Final = MappingProxyType({"dataset": "name", "dataset_column": "column", "limit": "limit"})
 
 
 @dataclass(frozen=True)
@@ -206,25 +209,20 @@ _MODEL_KEYS: Final = (
     "max_connections",
 )
 _GRID_KEYS: Final = ("scenarios", "cot", "tiers", "max_turns")
+
+
+def _key_types(key: SettingKey) -> tuple[type, ...]:
+    """The TOML types a setting key's value may have: a list or comma-separated text for a list of names, a
+    whole number where a number is wanted."""
+    if key.is_list:
+        return (list, str)
+    return (float, int) if key.kind is float else (key.kind,)
+
+
 _DEFAULT_TYPES: Final[Mapping[str, tuple[type, ...]]] = MappingProxyType(
-    {
-        "preset": (str,),
-        "judge_model": (str,),
-        "dataset": (str,),
-        "dataset_column": (str,),
-        "limit": (int,),
-        "classifiers": (list, str),
-        "af_votes": (int,),
-        "af_num_choices": (bool,),
-        "af_sequential": (bool,),
-        "count_invalid": (bool,),
-        "max_attempts": (int,),
-        "max_turns": (int,),
-        "temperature": (float, int),
-        "max_tokens": (int,),
-        "cache": (bool,),
-    }
+    {"preset": (str,), **{key.name: _key_types(key) for key in SETTING_KEYS}}
 )
+"""The keys of ``[defaults]``: ``preset`` and every setting key."""
 
 
 def parse_sweep(data: Mapping[str, Any], *, source: str = "<sweep>") -> SweepSpec:
@@ -285,13 +283,10 @@ def _parse_defaults(table: Mapping[str, Any]) -> SweepDefaults:
     values: dict[str, Any] = {}
     for key, value in table.items():
         _typed(value, _DEFAULT_TYPES[key], f"defaults.{key}")
-        if key == "classifiers":
-            names = value.split(",") if isinstance(value, str) else value
-            values[key] = tuple(_typed(n, (str,), "defaults.classifiers").strip() for n in names)
-        elif key == "temperature":
-            values[key] = float(value)
-        else:
-            values[key] = value
+        if isinstance(value, list):
+            for item in value:
+                _typed(item, (str,), f"defaults.{key}")
+        values[key] = value
     try:
         return SweepDefaults.from_keys(values)
     except ValueError as exc:
