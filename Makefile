@@ -53,9 +53,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The Inspect Evals Register's linter on the task (settings in pyproject's [tool.inspect-evals-lint]); fails on
-# any FAIL, warnings are listed.
+# any FAIL, warnings are listed. The linter takes the folder of the file it is given as the evaluation package
+# (where eval.yaml, the entry point and the @task export are looked for), so it is given engine/__init__.py: the
+# task itself is in engine/task/_task.py, which the linter finds by reading the whole package.
 evallint: $(STAMP)
-	$(BIN)/inspect-evals-lint --task src/afeval/engine/_task.py
+	$(BIN)/inspect-evals-lint --task src/afeval/engine/__init__.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

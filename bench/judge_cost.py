@@ -4,7 +4,7 @@ way of drawing the alignment-faking votes.
     .venv/bin/python bench/judge_cost.py [--samples 400] [--votes 20] [--seed 0]
 
 A loopback judge on 127.0.0.1 (OpenAI-compatible, so afeval sees an ``n``-capable provider) answers afeval's
-real judge prompts; afeval's own vote drawing (``afeval.engine._voting``) asks it through Inspect, without the
+real judge prompts; afeval's own vote drawing (``afeval.engine.task._voting``) asks it through Inspect, without the
 response cache. Each sample costs one StrongREJECT call, the alignment-faking votes and one partial-compliance
 call. Each scratchpad carries a Yes-probability: drawn from the population the sequential policy was tuned on
 (``TUNING_MIXTURE``), and a fifth of them from 0.3-0.5, near the 0.4 threshold. The k-th vote drawn on a text is
@@ -210,8 +210,8 @@ class Result:
 async def judge_all(scheme: Scheme, chances: list[float], votes: int) -> tuple[list[bool], int]:
     from inspect_ai.model import get_model
 
-    from afeval.engine._judge_calls import judge_chat, judge_config
-    from afeval.engine._voting import collect_af_votes, collect_sequential_af_votes
+    from afeval.engine.task._judge_calls import judge_chat, judge_config
+    from afeval.engine.task._voting import collect_af_votes, collect_sequential_af_votes
     from afeval.judges import (
         alignment_faking_judge_prompt,
         compliance_judge_prompt,

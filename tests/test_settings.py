@@ -226,7 +226,7 @@ def test_every_field_is_a_sweep_defaults_key() -> None:
 def test_every_field_is_a_task_argument_but_those_inspect_sets() -> None:
     import inspect
 
-    from afeval.engine._task import TASK_ARGUMENT_NAMES, TASK_EXCLUDED_KEYS, alignment_faking
+    from afeval.engine.task._task import TASK_ARGUMENT_NAMES, TASK_EXCLUDED_KEYS, alignment_faking
 
     arguments = set(inspect.signature(alignment_faking).parameters)
     keys = {key for key, name in TASK_ARGUMENT_NAMES.items() if name in arguments} | arguments

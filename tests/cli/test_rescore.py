@@ -1,5 +1,5 @@
 """``afeval rescore``: the options it passes on, its printing and its exit codes, with ``rescore_run`` stood in
-for (the re-judging itself is tested end to end in tests/engine/test_rescore_loopback.py)."""
+for (the re-judging itself is tested end to end in tests/engine/runs/test_rescore_loopback.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from afeval.cli import selfcheck as selfcheck_cli
 from afeval.cli.main import app
-from afeval.engine import _organism, run_selfcheck
+from afeval.engine import run_selfcheck
+from afeval.engine.models import _organism
 
 
 def test_selfcheck_passes_and_prints_the_report_path_before_its_verdict(tmp_path: Path) -> None:

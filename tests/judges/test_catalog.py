@@ -107,7 +107,7 @@ def test_to_dict_is_json_ready() -> None:
 
 
 def test_every_engine_scorer_is_in_the_catalog() -> None:
-    scorers = pytest.importorskip("afeval.engine._scorers")
+    scorers = pytest.importorskip("afeval.engine.task._scorers")
     assert set(scorers.CLASSIFIERS) <= set(CLASSIFIER_CATALOG)
 
 

@@ -7,9 +7,9 @@ import pytest
 from tests.fixtures.reference_tree import FIXTURE_TREE, fixture_manifest
 
 from afeval.datasets import load_dataset
-from afeval.engine._judge_calls import judge_chat
-from afeval.engine._scorers import CLASSIFIERS
-from afeval.engine._task import build_samples, task_system_prompt
+from afeval.engine.task._judge_calls import judge_chat
+from afeval.engine.task._scorers import CLASSIFIERS
+from afeval.engine.task._task import build_samples, task_system_prompt
 from afeval.judges import JudgeMessages, JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
 from afeval.parsing import parse_response, without_scratchpads
 from afeval.reference import (

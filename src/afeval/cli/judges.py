@@ -2,7 +2,7 @@
 
 ``validate`` reproduces the paper's check of its classifier (AUROC against hand-labelled scratchpads, decisions
 at the 0.4 threshold, AUROC against the number of votes); ``score`` runs a judge over any JSONL of texts.
-The work is done in :mod:`afeval.engine._judge_texts`; these commands parse options and print.
+The work is done in :mod:`afeval.engine.task._judge_texts`; these commands parse options and print.
 """
 
 from __future__ import annotations

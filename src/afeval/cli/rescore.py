@@ -1,7 +1,7 @@
 """``afeval rescore``: run the judges again on a finished run's stored responses (a new judge model, more
 alignment-faking votes, other classifiers), with no call to the model under test.
 
-The work is done in :mod:`afeval.engine._rescore`; this command parses options and prints.
+The work is done in :mod:`afeval.engine.runs._rescore`; this command parses options and prints.
 """
 
 from __future__ import annotations

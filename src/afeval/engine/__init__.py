@@ -1,51 +1,54 @@
-"""The thin Inspect AI layer, cut by concept; this package's names are all the CLI and the benchmarks import.
+"""The thin Inspect AI layer, cut by concern; this package's names are all the CLI and the benchmarks import.
 
 It is also Inspect's entry point (``[project.entry-points.inspect_ai]`` in pyproject.toml): importing it registers
 the task, so ``inspect eval afeval/alignment_faking`` works, and afeval's model APIs (``afeval-local/...``).
 
-* ``_config``: :class:`RunConfig` (a run: model, requests, scenario, generation and judging settings),
-  :class:`RunResult` and :func:`default_run_dir` (where a run goes unless told);
-* ``_task``, ``_solver``, ``_scorers``: the Inspect task, the valid-response solver and the judge scorers;
-* ``_preflight``: checks before any paid call (models resolve, servers answer, budgets can be priced);
-* ``_budget``: the cost block of a run and the ``--max-cost`` budget;
-* ``_records``: an Inspect log to afeval's results files (log -> records -> summary);
-* ``_run``: one run, and the ``eval()`` options every afeval call of Inspect shares;
-* ``_rescore``: re-judging stored responses without calling the model under test;
-* ``_sweep``: many runs as one Inspect eval set;
-* ``_judge_texts``: judging free texts and validating a judge against human labels;
-* ``_providers``: afeval's Inspect model APIs, registered with lazy imports;
-* ``_organism``: the built-in model organisms (simulated models with planted behaviour) and their scripted
-  judge; ``_selfcheck``: the pipeline run on them, checked against what they planted;
-* ``_generate``: cached, concurrent generation for the fine-tuning data set builders.
+Three private sub-packages, each a concern (their ``__init__`` files are empty: modules import concrete modules):
+
+* ``task/``: the Inspect task and what it runs. ``_task`` (the task and its samples), ``_solver`` (the
+  valid-response solver), ``_scorers`` (the judge scorers), ``_voting`` (the alignment-faking votes),
+  ``_judge_calls`` (one judge call), ``_follow_up`` (the follow-up questions), ``_reference_judges`` (the
+  reference pipeline's judge calls), ``_judge_texts`` (judging free texts and validating a judge against human
+  labels);
+* ``runs/``: the run drivers and their support. ``_config`` (:class:`RunConfig`, :class:`RunResult`,
+  :func:`default_run_dir`), ``_preflight`` (checks before any paid call), ``_budget`` (the cost block and the
+  ``--max-cost`` budget), ``_records`` (an Inspect log to afeval's results files: log -> records -> summary),
+  ``_run`` (one run, and the ``eval()`` options every afeval call of Inspect shares), ``_rescore`` (re-judging
+  stored responses), ``_sweep`` (many runs as one Inspect eval set), ``_selfcheck`` (the pipeline run on the
+  model organisms, checked against what they planted), ``_generate`` (cached, concurrent generation for the
+  fine-tuning data set builders);
+* ``models/``: afeval's own Inspect model APIs. ``_providers`` (registered with lazy imports), ``_organism`` and
+  ``_organism_texts`` (the built-in model organisms, ``organisms.toml``, and their scripted judge),
+  ``_local_model`` and ``_local_prefix`` (the embedded model and its prompt-prefix cache).
 
 It returns data; drawing is :mod:`afeval.report`'s job.
 """
 
-from afeval.engine._budget import BUDGET_EXCEEDED
-from afeval.engine._config import RunConfig, RunResult, default_run_dir
-from afeval.engine._generate import (
+from afeval.engine.models._local_model import EmbeddedModel, cpu_inference_threads, load_embedded_model
+from afeval.engine.models._providers import EMBEDDED_MODEL
+from afeval.engine.runs._budget import BUDGET_EXCEEDED
+from afeval.engine.runs._config import RunConfig, RunResult, default_run_dir
+from afeval.engine.runs._generate import (
     DEFAULT_GENERATION_CONNECTIONS,
     GenerationPrompt,
     check_generator,
     generate_texts,
 )
-from afeval.engine._judge_texts import ValidationRun, score_text_file, score_texts, validate_judge_file
-from afeval.engine._local_model import EmbeddedModel, cpu_inference_threads, load_embedded_model
-from afeval.engine._preflight import preflight
-from afeval.engine._providers import EMBEDDED_MODEL
-from afeval.engine._records import finalize
-from afeval.engine._rescore import RescoreError, rescore_run
-from afeval.engine._run import RUN_PART_SAMPLES, build_task, run_evaluation
-from afeval.engine._selfcheck import (
+from afeval.engine.runs._preflight import preflight
+from afeval.engine.runs._records import finalize
+from afeval.engine.runs._rescore import RescoreError, rescore_run
+from afeval.engine.runs._run import RUN_PART_SAMPLES, build_task, run_evaluation
+from afeval.engine.runs._selfcheck import (
     DEFAULT_SELFCHECK_REQUESTS,
     SELFCHECK_JUDGES,
     SELFCHECK_ORGANISMS,
     SelfcheckResult,
     run_selfcheck,
 )
-from afeval.engine._selfcheck import Check as SelfcheckCheck
-from afeval.engine._sweep import SweepResult, plan_run, planned_run, run_sweep
-from afeval.engine._task import alignment_faking, task_settings
+from afeval.engine.runs._selfcheck import Check as SelfcheckCheck
+from afeval.engine.runs._sweep import SweepResult, plan_run, planned_run, run_sweep
+from afeval.engine.task._judge_texts import ValidationRun, score_text_file, score_texts, validate_judge_file
+from afeval.engine.task._task import alignment_faking, task_settings
 from afeval.errors import ConfigError
 
 __all__ = [
