@@ -16,7 +16,7 @@ from inspect_ai import Task, eval
 from inspect_ai._util.registry import registry_info
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import SampleScore, Score
-from tests.engine.test_task_mockllm import MOCK_JUDGE, MOCK_MODEL, mock_model, run, verdict
+from tests.engine.task.test_task_mockllm import MOCK_JUDGE, MOCK_MODEL, mock_model, run, verdict
 from tests.fixtures.fake_openai import judge_reply, subject_reply
 
 from afeval.engine.runs._rescore import replay_response
