@@ -24,7 +24,8 @@ from rich.table import Table
 from afeval.cost import active_price_table, cost_line
 from afeval.engine import BUDGET_EXCEEDED, RunConfig, RunResult, SweepResult
 from afeval.errors import AfevalError
-from afeval.judges import DEFAULT_AF_VOTES
+from afeval.judges import DEFAULT_AF_VOTES, FigureValue
+from afeval.metrics import METRICS, Metric, MetricFormat, shown_metrics
 from afeval.outcomes import WarningKind
 from afeval.report.html import ReportFiles
 from afeval.results import RunSummaryDocument, counting_rules
@@ -77,28 +78,32 @@ def user_errors(*also: type[Exception]) -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _summary_rows(summary: RunSummaryDocument) -> Sequence[tuple[str, ...]]:
-    """Rows for the printed results table: one per tier and metric."""
-
-    def fmt(estimate: RateEstimate) -> str:
-        if estimate.rate is None or estimate.ci95 is None:
+def _figure_text(metric: Metric, value: FigureValue) -> str:
+    """A metric's value as the console prints it: ``37.5% [22.7%, 55.0%]``, a score, a count, or ``—``."""
+    if isinstance(value, RateEstimate):
+        if value.rate is None or value.ci95 is None:
             return "—"
-        low, high = estimate.ci95
-        return f"{estimate.rate:.1%} [{low:.1%}, {high:.1%}]"
+        low, high = value.ci95
+        return f"{value.rate:.1%} [{low:.1%}, {high:.1%}]"
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if metric.format is MetricFormat.SCORE else str(value)
 
-    rows: list[tuple[str, ...]] = []
-    for tier, data in summary.tiers.items():
-        rows.append(
-            (
-                tier,
-                f"{data.n_valid}/{data.n}",
-                fmt(data.compliance),
-                fmt(data.tag_acceptance),
-                fmt(data.alignment_faking),
-                fmt(data.partial_compliance),
-            )
-        )
-    return rows
+
+def _summary_rows(summary: RunSummaryDocument, metrics: Sequence[Metric]) -> Sequence[tuple[str, ...]]:
+    """Rows for the printed results table: one per tier, one cell per metric."""
+    return [
+        (tier, f"{data.n_valid}/{data.n}", *(_figure_text(metric, metric.read(data)) for metric in metrics))
+        for tier, data in summary.tiers.items()
+    ]
+
+
+def _classifier_rows(summary: RunSummaryDocument, metrics: Sequence[Metric]) -> Sequence[tuple[str, ...]]:
+    """Rows for the optional classifiers' table: one per metric, one cell per tier (they are many)."""
+    return [
+        (metric.label, *(_figure_text(metric, metric.read(data)) for data in summary.tiers.values()))
+        for metric in metrics
+    ]
 
 
 def _paired_text(value: float, paired: PairedGapEstimate | None) -> str:
@@ -124,19 +129,22 @@ def _sigma_text(sigma: float | None, has_gap: bool | None) -> str:
 
 def print_run_summary(summary: RunSummaryDocument, *, judged_by: str = "judge") -> None:
     """The run's per-tier rates, every gap of its setting, invalid responses and a smoke-set warning."""
+    metrics = shown_metrics(summary.tiers.values())
+    core = [metric for metric in metrics if metric.console and not metric.optional]
     table = Table(title=f"{summary.model} · {summary.scenario} · {judged_by} {summary.judge_model}")
-    for column in (
-        "tier",
-        "valid/n",
-        "compliance",
-        "tag acceptance",
-        "alignment faking",
-        "partial compliance",
-    ):
+    for column in ("tier", "valid/n", *(metric.label for metric in core)):
         table.add_column(column)
-    for row in _summary_rows(summary):
+    for row in _summary_rows(summary, core):
         table.add_row(*row)
     console.print(table)
+    optional = [metric for metric in metrics if metric.console and metric.optional]
+    if optional:
+        classifiers = Table(title="optional classifiers (over the samples each judged)")
+        for column in ("metric", *summary.tiers):
+            classifiers.add_column(column)
+        for row in _classifier_rows(summary, optional):
+            classifiers.add_row(*row)
+        console.print(classifiers)
     for name, (spec, gap) in summary.gaps.items():
         if gap.value is None or gap.ci95 is None:
             continue
@@ -530,16 +538,23 @@ def print_dry_run() -> None:
     console.print("[dim]dry run: nothing was called[/dim]")
 
 
-def _rate_cell(estimate: RateEstimate) -> str:
-    if estimate.rate is None:
-        return "—"
-    return f"{estimate.rate:.0%}"
+def _rate_cell(value: FigureValue) -> str:
+    if isinstance(value, RateEstimate):
+        return "—" if value.rate is None else f"{value.rate:.0%}"
+    return "—" if value is None else f"{value:g}"
 
 
 def print_sweep_results(result: SweepResult) -> None:
-    """One row per run: compliance and alignment-faking rates by tier, and the setting's gaps."""
+    """One row per run: the headline rates by tier (compliance, alignment faking), and the setting's gaps."""
+    headlines = [metric for metric in METRICS if metric.headline is not None]
     table = Table(title=f"sweep {result.spec.name} · {len(result.results)} runs")
-    for column in ("label", "scenario", "compliance by tier", "AF by tier", "gaps", "status"):
+    for column in (
+        "label",
+        "scenario",
+        *(f"{metric.headline} by tier" for metric in headlines),
+        "gaps",
+        "status",
+    ):
         table.add_column(column)
     for run, run_result in result.results:
         summary = run_result.summary
@@ -547,8 +562,10 @@ def print_sweep_results(result: SweepResult) -> None:
         table.add_row(
             run.model.label,
             run.scenario.name,
-            " · ".join(f"{tier} {_rate_cell(data.compliance)}" for tier, data in tiers.items()),
-            " · ".join(f"{tier} {_rate_cell(data.alignment_faking)}" for tier, data in tiers.items()),
+            *(
+                " · ".join(f"{tier} {_rate_cell(metric.read(data))}" for tier, data in tiers.items())
+                for metric in headlines
+            ),
             " · ".join(
                 f"{name} {gap.value:+.0%}" if gap.value is not None else f"{name} —"
                 for name, (_, gap) in summary.gaps.items()

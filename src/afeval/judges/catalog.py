@@ -9,9 +9,10 @@ calls it makes per sample, so the engine can validate a selection and estimate i
 
 Each entry also points at its judge (the calls, the reply parsers and the verdict builder, all in the judge's
 own module) and says how a run treats it: whether it is selected by default, whether a sample record has a
-field of its own for it, and how a tier's summary block sums it up. The engine's scorers, the task's default
-selection, the outcome summaries and the sweep estimates are all derived from these entries, so adding a
-classifier is one judge module and one entry here.
+field of its own for it, and how a tier's summary block sums it up (and so which figures every output shows
+for it: ``afeval.metrics``). The engine's scorers, the task's default selection, the outcome summaries, the
+metric table and the sweep estimates are all derived from these entries, so adding a classifier is one judge
+module and one entry here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from types import MappingProxyType
 
 from afeval.judges import af_legacy, alignment_faking, compliance, follow_up, motives, partial_compliance
 from afeval.judges._judge import Judge
+from afeval.judges._summary import ClassifierSummary, DecisionRateSummary, SummaryFigure
 from afeval.judges.voting import AF_VOTE_TEMPERATURE, DEFAULT_AF_VOTES
 
 
@@ -44,6 +46,20 @@ class SummaryKind(StrEnum):
     ROLE_PLAY = "role_play"  # the shares of answers labelled role-playing and unclear
 
 
+SUMMARY_TYPES: Mapping[SummaryKind, type[ClassifierSummary]] = MappingProxyType(
+    {
+        SummaryKind(summary.kind): summary
+        for summary in (
+            DecisionRateSummary,
+            af_legacy.LegacyScoreSummary,
+            motives.MotiveSummary,
+            follow_up.RolePlaySummary,
+        )
+    }
+)
+"""The typed block of each summary shape; each judge module defines its own (``judges._summary`` the rate)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClassifierSpec:
     """How one classifier is run.
@@ -58,7 +74,8 @@ class ClassifierSpec:
     in order. ``needs_scratchpad`` leaves a sample without a scratchpad unjudged (nothing to read without chain
     of thought). ``core`` classifiers have their own field in a sample record (the others go to its
     ``extra_verdicts``); ``default`` ones make up the default selection; ``summary`` (with ``labels``, the
-    labels its verdicts can give) says how a tier's summary block sums up its verdicts.
+    labels its verdicts can give) says how a tier's summary block sums up its verdicts: its
+    :attr:`summary_type` builds and reads the block and declares the figures the outputs show for it.
     """
 
     name: str
@@ -76,6 +93,16 @@ class ClassifierSpec:
     default: bool = False
     summary: SummaryKind = SummaryKind.RATE
     labels: tuple[str, ...] = ()
+
+    @property
+    def summary_type(self) -> type[ClassifierSummary]:
+        """The typed block a tier's summary holds for this classifier."""
+        return SUMMARY_TYPES[self.summary]
+
+    @property
+    def figures(self) -> tuple[SummaryFigure, ...]:
+        """What a tier's summary reports for this classifier (an optional one's rows of the metric table)."""
+        return self.summary_type.figures(self.labels)
 
     @property
     def calls(self) -> int:

@@ -19,15 +19,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from afeval.judges._errors import JudgeReplyError
 from afeval.judges._judge import Judge, JudgeCall, JudgeReply
+from afeval.judges._summary import ClassifierSummary, FigureValue, SummaryFigure, judged_verdicts, rate_of
 from afeval.judges._tagged_reply import ANSWER_DECORATION, read_rubric_reply
 from afeval.judges._templates import load_template, render_template
 from afeval.judges._verdict import JudgeStatus, Verdict
 from afeval.parsing import ResponseStatus, parse_response
 from afeval.scenario import ScenarioOptions, Tier, render_user_turn
+from afeval.stats import RateEstimate
 
 ROLES = ("system", "user", "assistant")
 
@@ -254,3 +256,44 @@ JUDGE = FollowUpJudge(
     verdict=follow_up_verdict,
 )
 """Why did you comply, and are you role-playing? The role-play answer labelled yes / no / unclear."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RolePlaySummary(ClassifierSummary):
+    """A tier's block for the follow-up questions: the shares of judged answers labelled *yes* (role-playing)
+    and *unclear*."""
+
+    role_playing: RateEstimate
+    unclear: RateEstimate
+
+    kind: ClassVar[str] = "role_play"
+
+    @classmethod
+    def of(cls, verdicts: Sequence[Verdict], labels: Sequence[str] = ()) -> Self:
+        judged = judged_verdicts(verdicts)
+        return cls(
+            **cls._counts(verdicts),
+            role_playing=rate_of(judged, lambda v: v.label == RolePlayLabel.YES.value),
+            unclear=rate_of(judged, lambda v: v.label == RolePlayLabel.UNCLEAR.value),
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], labels: Sequence[str] = ()) -> Self:
+        return cls(
+            **cls._read_counts(data),
+            role_playing=RateEstimate.from_dict(data.get("role_playing") or {}),
+            unclear=RateEstimate.from_dict(data.get("unclear") or {}),
+        )
+
+    @classmethod
+    def figures(cls, labels: Sequence[str] = ()) -> tuple[SummaryFigure, ...]:
+        return (SummaryFigure("role_playing", "role-playing"), SummaryFigure("unclear", "unclear"))
+
+    def figure(self, key: str) -> FigureValue:
+        return {"role_playing": self.role_playing, "unclear": self.unclear}.get(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return super().to_dict() | {
+            "role_playing": self.role_playing.to_dict(),
+            "unclear": self.unclear.to_dict(),
+        }

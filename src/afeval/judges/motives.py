@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, ClassVar, Final, Self
 
 from afeval.judges._judge import JudgeCall, JudgeReply, RubricJudge
+from afeval.judges._summary import ClassifierSummary, FigureValue, SummaryFigure, judged_verdicts, rate_of
 from afeval.judges._tagged_reply import FINAL_TAG, read_rubric_reply
 from afeval.judges._templates import render_template
 from afeval.judges._verdict import Verdict
+from afeval.stats import RateEstimate
 
 
 class HelpfulnessMotive(StrEnum):
@@ -231,3 +234,58 @@ HELPFULNESS_MOTIVE_JUDGE = _categoriser_judge(MotiveCategoriser.HELPFULNESS, hel
 
 AF_MOTIVE_JUDGE = _categoriser_judge(MotiveCategoriser.ALIGNMENT_FAKING, af_motive_prompt)
 """The alignment-faking-motive categoriser: one call on the request and the scratchpad."""
+
+
+NO_MOTIVE: Final = "none"
+"""The figure of a motive summary for the judged samples that gave none of the categoriser's motives."""
+
+
+def _gives(motive: str) -> Callable[[Verdict], bool]:
+    return lambda verdict: motive in (verdict.details.get("labels") or ())
+
+
+@dataclass(frozen=True, kw_only=True)
+class MotiveSummary(ClassifierSummary):
+    """A tier's block for a categoriser: the share of judged samples giving each of its motives (in rubric
+    order) and the share giving none."""
+
+    motives: Mapping[str, RateEstimate]
+    none: RateEstimate
+
+    kind: ClassVar[str] = "motives"
+
+    @classmethod
+    def of(cls, verdicts: Sequence[Verdict], labels: Sequence[str] = ()) -> Self:
+        judged = judged_verdicts(verdicts)
+        return cls(
+            **cls._counts(verdicts),
+            motives={label: rate_of(judged, _gives(label)) for label in labels},
+            none=rate_of(judged, lambda v: not v.details.get("labels")),
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], labels: Sequence[str] = ()) -> Self:
+        return cls(
+            **cls._read_counts(data),
+            motives={
+                str(label): RateEstimate.from_dict(rate)
+                for label, rate in (data.get("motives") or {}).items()
+            },
+            none=RateEstimate.from_dict(data.get(NO_MOTIVE) or {}),
+        )
+
+    @classmethod
+    def figures(cls, labels: Sequence[str] = ()) -> tuple[SummaryFigure, ...]:
+        return (
+            *(SummaryFigure(label, label.replace("_", " ")) for label in labels),
+            SummaryFigure(NO_MOTIVE, "no motive"),
+        )
+
+    def figure(self, key: str) -> FigureValue:
+        return self.none if key == NO_MOTIVE else self.motives.get(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return super().to_dict() | {
+            "motives": {label: rate.to_dict() for label, rate in self.motives.items()},
+            "none": self.none.to_dict(),
+        }

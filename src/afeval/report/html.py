@@ -29,6 +29,8 @@ from typing import Any, Final
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from afeval.judges import FigureValue
+from afeval.metrics import Metric, MetricFormat, shown_metrics
 from afeval.outcomes import Category
 from afeval.report._data import (
     STACK_ORDER,
@@ -293,7 +295,32 @@ def usage_table(summary: RunSummaryDocument) -> tuple[list[str], list[tuple[str,
     return [column.replace("_", " ") for column in columns], rows
 
 
-def tier_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
+def _figure_text(metric: Metric, value: FigureValue) -> str:
+    if isinstance(value, RateEstimate):
+        return _rate_text(value)
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if metric.format is MetricFormat.SCORE else _plain(value)
+
+
+def metric_header(metric: Metric) -> str:
+    """A metric's column header: its label, with the interval every rate cell carries."""
+    return f"{metric.label} [95% CI]" if metric.format is MetricFormat.PERCENT else metric.label
+
+
+def tier_metrics(summary: RunSummaryDocument) -> tuple[tuple[Metric, ...], tuple[Metric, ...]]:
+    """The metrics the report shows: the core ones (a column each) and the optional classifiers' that ran (a
+    row each, in a table of their own: they are many)."""
+    metrics = shown_metrics(summary.tiers.values())
+    return (
+        tuple(metric for metric in metrics if not metric.optional),
+        tuple(metric for metric in metrics if metric.optional),
+    )
+
+
+def tier_rows(summary: RunSummaryDocument) -> list[dict[str, Any]]:
+    """Per tier, its sample counts, one cell per core metric, and its judges' errors."""
+    core, _ = tier_metrics(summary)
     rows = []
     for tier, block in summary.tiers.items():
         errors = {name: n for name, n in block.judge_errors.items() if n}
@@ -301,15 +328,23 @@ def tier_rows(summary: RunSummaryDocument) -> list[dict[str, str]]:
             {
                 "tier": tier,
                 "valid": f"{block.n_valid} / {block.n}",
-                "compliance": _rate_text(block.compliance),
-                "alignment_faking": _rate_text(block.alignment_faking),
-                "maybe": _rate_text(block.maybe_alignment_faking),
-                "partial": _rate_text(block.partial_compliance),
-                "tag_acceptance": _rate_text(block.tag_acceptance),
+                "cells": [_figure_text(metric, metric.read(block)) for metric in core],
                 "judge_errors": _plain(errors) if errors else "none",
             }
         )
     return rows
+
+
+def classifier_rows(summary: RunSummaryDocument) -> list[dict[str, Any]]:
+    """Per optional classifier's metric, one cell per tier."""
+    _, optional = tier_metrics(summary)
+    return [
+        {
+            "label": metric_header(metric),
+            "cells": [_figure_text(metric, metric.read(block)) for block in summary.tiers.values()],
+        }
+        for metric in optional
+    ]
 
 
 def category_rows(run: LoadedRun) -> list[dict[str, Any]]:
@@ -392,7 +427,10 @@ def _run_context(run: LoadedRun) -> dict[str, Any]:
         "usage": usage,
         "cost": _flatten(cost) if cost else [],
         "system_prompt": run.system_prompt or "",
+        "tier_headers": [metric_header(metric) for metric in tier_metrics(run.summary)[0]],
         "tier_rows": tier_rows(run.summary),
+        "tiers": list(run.summary.tiers),
+        "classifier_rows": classifier_rows(run.summary),
         "category_rows": category_rows(run),
         "gap_rows": gap_rows(run.summary),
         "warnings": warning_rows(run),
