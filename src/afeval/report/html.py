@@ -29,6 +29,7 @@ from typing import Any, Final
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from afeval._util.slugs import slug
 from afeval.outcomes import Category
 from afeval.report._data import (
     STACK_ORDER,
@@ -54,7 +55,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import DatasetBlock, RunSummaryDocument, counting_rules, slug
+from afeval.results import DatasetBlock, RunSummaryDocument, counting_rules
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
