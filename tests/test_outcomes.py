@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from afeval._util.text import first_line
 from afeval.judges import CLASSIFIER_CATALOG, CORE_CLASSIFIERS
 from afeval.outcomes import (
     FIRST_ERROR_CHARS,
@@ -20,7 +21,6 @@ from afeval.outcomes import (
     Verdict,
     WarningKind,
     categorize,
-    first_line,
     judge_failure_warnings,
     paired_gap,
     summarize,

@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
+from afeval._util.jsonl import read_jsonl, write_jsonl
 from afeval.cli import app
 from afeval.cost import PRICE_TABLE_ENV
 from afeval.outcomes import JudgeStatus, RunSummary, RunWarning, Verdict, summarize
@@ -21,12 +22,10 @@ from afeval.results import (
     RunSummaryDocument,
     SampleRecord,
     outcomes_of,
-    read_jsonl,
     read_outcomes,
     read_samples,
     read_summary,
     summary_document,
-    write_jsonl,
     write_samples,
     write_summary,
 )

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlparse
 
+from afeval._util.model_names import provider_of
 from afeval.errors import AfevalError
 
 PRICE_TABLE_ENV = "AFEVAL_PRICE_TABLE"
@@ -177,7 +178,7 @@ class PriceTable:
 
     def batch_factor(self, model: str) -> float:
         """The factor the provider's batch API charges for ``model`` (1.0 where Inspect has no batch mode)."""
-        return self.batch_factors.get(provider_of(model), 1.0)
+        return self.batch_factors.get(provider_of(model.strip().lower()), 1.0)
 
     def merged(self, overrides: PriceTable) -> PriceTable:
         """This table with ``overrides``'s entries added or replacing, and its date and source if it has any."""
@@ -188,11 +189,6 @@ class PriceTable:
             batch_factors=MappingProxyType({**self.batch_factors, **overrides.batch_factors}),
             local_providers=self.local_providers | overrides.local_providers,
         )
-
-
-def provider_of(model: str) -> str:
-    """The provider part of an Inspect model string (``openai`` in ``openai/gpt-4o``)."""
-    return model.strip().lower().split("/", 1)[0]
 
 
 def is_loopback(base_url: str | None) -> bool:
@@ -248,7 +244,7 @@ def parse_price_table(
             cached_input=_optional_number(entry.get("cached_input"), f"{where}.cached_input"),
             cache_write=_optional_number(entry.get("cache_write"), f"{where}.cache_write"),
             batch_factor=_number(
-                entry.get("batch", all_factors.get(provider_of(name), 1.0)), f"{where}.batch"
+                entry.get("batch", all_factors.get(provider_of(name.strip().lower()), 1.0)), f"{where}.batch"
             ),
             approximate=bool(entry.get("approximate", False)),
         )
@@ -300,8 +296,8 @@ def price_of(
     entry = table.lookup(model)
     if entry is not None:
         return entry
-    if provider_of(model) in table.local_providers or is_loopback(base_url):
-        return ModelPrice(key=provider_of(model), input=0.0, output=0.0, local=True)
+    if provider_of(model.strip().lower()) in table.local_providers or is_loopback(base_url):
+        return ModelPrice(key=provider_of(model.strip().lower()), input=0.0, output=0.0, local=True)
     return None
 
 

@@ -39,8 +39,9 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Literal
 
+from afeval._util.files import atomic_output
+from afeval._util.jsonl import json_objects
 from afeval.errors import AfevalError
-from afeval.results import atomic_output, json_objects
 
 __all__ = [
     "CACHE_DIR_ENV",

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
+from afeval._util.text import first_line
 from afeval.judges import CLASSIFIER_CATALOG, ClassifierSummary, DecisionRateSummary, SummaryKind
 from afeval.judges import JudgeStatus as JudgeStatus  # re-exported: outcomes are built from verdicts
 from afeval.judges import Verdict as Verdict
@@ -368,20 +369,15 @@ class RunWarning:
         return replace(self, message=clean(self.message), first_error=first)
 
 
-def first_line(text: str | None, limit: int = FIRST_ERROR_CHARS) -> str | None:
-    """The first non-blank line of ``text``, cut to ``limit`` characters (an ellipsis marks the cut)."""
-    if text is None:
-        return None
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 def _judge_failure(judge: str, tier: str, verdicts: Sequence[Verdict]) -> RunWarning | None:
     asked = [v for v in verdicts if v.status is not JudgeStatus.NOT_JUDGED]
     failed = [v for v in asked if v.status is JudgeStatus.JUDGE_ERROR]
     if not asked or len(failed) / len(asked) <= JUDGE_ERROR_WARNING_SHARE:
         return None
-    first = first_line(next((v.error for v in failed if v.error), None)) or "(no error message)"
+    first = (
+        first_line(next((v.error for v in failed if v.error), None), FIRST_ERROR_CHARS)
+        or "(no error message)"
+    )
     return RunWarning(
         kind=WarningKind.JUDGE_ERRORS.value,
         message=f"{judge} judge failed on {len(failed)} of {len(asked)} {tier} samples "

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
-from afeval.results import atomic_output, atomic_write_bytes
+from afeval._util.files import atomic_output, atomic_write_bytes
 
 REDACTED: Final = "[REDACTED]"
 """What a secret is replaced with."""

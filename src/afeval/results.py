@@ -16,24 +16,23 @@ figures, reports and re-scoring read only these files, and only through it.
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, Self
 
+from afeval._util.files import atomic_write_text
+from afeval._util.jsonl import jsonl_writer, read_jsonl
+from afeval._util.text import first_line
 from afeval.outcomes import (
+    FIRST_ERROR_CHARS,
     RunSummary,
     RunWarning,
     SampleOutcome,
     TierSummary,
     Verdict,
     WarningKind,
-    first_line,
 )
 from afeval.scenario import GapSpec
 from afeval.settings import ComplianceInput, DatasetChoice, GenerationSettings, JudgingSettings, PartialInput
@@ -45,20 +44,6 @@ OUTCOMES_FILE = "outcomes.jsonl"  # one small line per sample: the verdicts with
 SYSTEM_PROMPT_FILE = "system_prompt.txt"
 LOGS_DIR = "logs"
 SCHEMA_VERSION = 1
-
-_UNSAFE_IN_NAMES: Final = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def slug(text: str, separator: str = "_") -> str:
-    """``text`` made safe for a file or directory name (a model string in a run's folder name, a run id in an
-    anchor): each run of characters other than letters, digits, '.', '_' and '-' becomes ``separator``, and
-    ``separator`` is stripped from both ends."""
-    return _UNSAFE_IN_NAMES.sub(separator, text).strip(separator)
-
-
-def is_slug(text: str) -> bool:
-    """Whether ``text`` is a non-empty name already safe for a file name (see :func:`slug`)."""
-    return bool(text) and _UNSAFE_IN_NAMES.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -149,103 +134,6 @@ class SampleRecord:
                 for name, verdict in (data.get("classifiers") or {}).items()
             },
         )
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Writing a file whole or not at all
-
-
-@contextmanager
-def atomic_output(path: Path, *, private: bool) -> Iterator[Path]:
-    """A temporary file beside ``path`` for the block to write; it replaces ``path`` when the block ends without
-    an error and is removed when it does not, so a crash never leaves a truncated file behind.
-
-    ``private``: the file is readable by its owner only (0600, as ``tempfile.mkstemp`` makes it); otherwise it
-    gets the process's default mode, as a file newly opened for writing does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if private:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
-        temporary = Path(name)
-    else:
-        temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        yield temporary
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str, *, private: bool = True) -> None:
-    """Write ``path`` (UTF-8) through :func:`atomic_output`: readable by its owner only unless not ``private``."""
-    with atomic_output(path, private=private) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, private: bool = True) -> None:
-    """Write ``path`` through :func:`atomic_output`: readable by its owner only unless not ``private``."""
-    with atomic_output(path, private=private) as temporary:
-        temporary.write_bytes(data)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# JSONL files: one JSON object per line
-
-
-def json_objects(
-    lines: Iterable[str],
-    *,
-    path: object,
-    error: Callable[[str], Exception] = ValueError,
-    not_json: str = "line {line} of {path} is not valid JSON",
-    not_object: str = "line {line} of {path} is not a JSON object",
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The JSON objects of a JSONL file's ``lines``, one a line, each with its line number (from 1); blank lines
-    are skipped. A line that is not JSON, or not an object, raises ``error`` with the message ``not_json`` or
-    ``not_object`` makes: format fields ``line``, ``path``, ``error`` (the decoder's error) and ``type`` (the
-    value's type name).
-
-    Where the lines end is the caller's: a text file read line by line (or its text split at ``"\\n"``) ends them
-    at line breaks only, while ``str.splitlines`` also cuts at U+0085, U+2028 and the like, which a JSON string
-    written with ``ensure_ascii=False`` may hold."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise error(not_json.format(line=number, path=path, error=exc)) from None
-        if not isinstance(value, dict):
-            raise error(not_object.format(line=number, path=path, type=type(value).__name__))
-        yield number, value
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The objects of a JSONL file, one line at a time (blank lines skipped); a line that is not JSON, or not
-    an object, raises ValueError naming it."""
-    with path.open(encoding="utf-8") as handle:
-        for _, value in json_objects(handle, path=path):
-            yield value
-
-
-@contextmanager
-def jsonl_writer(path: Path) -> Iterator[Callable[[Mapping[str, Any]], None]]:
-    """Write a JSONL file a row at a time, in constant memory, through :func:`atomic_output` (in the process's
-    default mode)."""
-    with atomic_output(path, private=False) as temporary, temporary.open("w", encoding="utf-8") as handle:
-
-        def write(row: Mapping[str, Any]) -> None:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-        yield write
-
-
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write ``rows`` as a JSONL file (UTF-8, not ASCII-escaped), moved into place once complete."""
-    with jsonl_writer(path) as write:
-        for row in rows:
-            write(row)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -603,7 +491,7 @@ def summary_document(
 
     warnings = list(summary.warnings)
     if samples_failed:
-        first = first_line(first_sample_error) or "(no error message)"
+        first = first_line(first_sample_error, FIRST_ERROR_CHARS) or "(no error message)"
         warnings.append(
             RunWarning(
                 kind=WarningKind.SAMPLES_FAILED.value,

@@ -20,6 +20,7 @@ from dataclasses import Field, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final, Literal, Self
 
+from afeval._util.model_names import provider_of
 from afeval.judges.catalog import DEFAULT_CLASSIFIERS, select_classifiers
 from afeval.judges.offline import OFFLINE_JUDGE
 from afeval.judges.voting import DEFAULT_AF_VOTES
@@ -410,16 +411,11 @@ CHOICE_PROVIDERS: Final = frozenset(
 ``af_num_choices`` is left to the provider (None)."""
 
 
-def judge_provider(judge_model: str) -> str:
-    """The Inspect provider of a model string: its part before the first ``/``."""
-    return judge_model.split("/", 1)[0]
-
-
 def af_vote_calls(af_num_choices: bool | None, judge_model: str) -> AfVoteCalls:
     """``choices`` (the votes as choices of one call, topped up one call each where fewer come back) or
     ``separate`` (one call per vote): the explicit setting, else by the judge's provider."""
     if af_num_choices is None:
-        af_num_choices = judge_provider(judge_model) in CHOICE_PROVIDERS
+        af_num_choices = provider_of(judge_model) in CHOICE_PROVIDERS
     return "choices" if af_num_choices else "separate"
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from afeval._util.text import error_line
 from afeval.errors import AfevalError
 from afeval.finetune._local_lora import LOCAL_HYPERPARAMETERS, launch_local
 from afeval.finetune._openai import OpenAIProvider
@@ -91,7 +92,7 @@ def launch_job(
         try:
             job_id, file_id, status = _REMOTE[provider].launch(job)
         except Exception as exc:  # the SDKs raise many kinds; one line is what the user needs
-            raise FineTuneError(f"{provider} refused the job: {_first_line(exc)}") from exc
+            raise FineTuneError(f"{provider} refused the job: {error_line(exc)}") from exc
         record = JobRecord(
             name=name,
             provider=provider,
@@ -123,7 +124,7 @@ def refresh_job(name: str, registry: JobRegistry | None = None, *, api_key: str 
     try:
         status = _REMOTE[record.provider].poll(record.job_id, record.api_base_url, api_key)
     except Exception as exc:
-        raise FineTuneError(f"cannot read {record.provider} job {record.job_id}: {_first_line(exc)}") from exc
+        raise FineTuneError(f"cannot read {record.provider} job {record.job_id}: {error_line(exc)}") from exc
     updated = record.updated(
         status=status.status,
         provider_status=status.provider_status,
@@ -158,7 +159,3 @@ def wait_for_job(
         if timeout_seconds is not None and time.monotonic() - started >= timeout_seconds:
             return record
         sleep(poll_seconds)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__).splitlines()[0]

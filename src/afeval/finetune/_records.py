@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from afeval.results import json_objects
+from afeval._util.jsonl import json_objects
 
 BUILDER_VERSION: Final = "1"
 """Bumped whenever a builder's output for the same inputs and seed changes (prompt templates, formatting)."""

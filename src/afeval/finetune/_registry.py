@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from afeval._util.files import atomic_write_text
+from afeval._util.slugs import is_slug
 from afeval.errors import AfevalError
-from afeval.results import atomic_write_text, is_slug
 
 PROVIDERS: Final = ("openai", "together", "local")
 JOB_STATUSES: Final = ("queued", "running", "succeeded", "failed", "cancelled")

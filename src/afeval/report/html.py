@@ -29,6 +29,7 @@ from typing import Any, Final
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from afeval._util.slugs import slug
 from afeval.judges import FigureValue
 from afeval.metrics import Metric, MetricFormat, shown_metrics
 from afeval.outcomes import Category
@@ -56,7 +57,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import RunSummaryDocument, counting_rules, slug
+from afeval.results import RunSummaryDocument, counting_rules
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"

@@ -28,10 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from afeval._util.model_names import provider_of
 from afeval.cost import TokenUsage, cost_of, price_of
 from afeval.judges.sequential import SequentialVotingPolicy
 from afeval.judges.voting import DEFAULT_AF_VOTES
-from afeval.settings import AfVoteCalls, judge_provider
+from afeval.settings import AfVoteCalls
 from afeval.sweep._estimate import (
     JUDGE_REPLY_TOKENS,
     JudgeLoad,
@@ -138,7 +139,7 @@ def afeval_scheme(run: SweepRun) -> _Scheme:
     judging = run.settings.judging
     calls = judging.af_vote_calls
     why = (
-        f"auto, {judge_provider(judging.judge_model)}"
+        f"auto, {provider_of(judging.judge_model)}"
         if judging.af_num_choices is None
         else ("--af-num-choices" if judging.af_num_choices else "--no-af-num-choices")
     )

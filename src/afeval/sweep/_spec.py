@@ -24,8 +24,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from afeval._util.slugs import is_slug, slug
 from afeval.errors import AfevalError
-from afeval.results import is_slug, slug
 from afeval.scenario import PREFILLS, SCENARIO_BASE_NAME, ScenarioOptions
 from afeval.settings import (
     MODEL_PRESET,

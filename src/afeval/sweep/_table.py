@@ -23,9 +23,10 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from afeval._util.files import atomic_output, atomic_write_text
 from afeval.judges import FigureValue
 from afeval.metrics import Metric, MetricFormat, metrics_for, optional_metrics, shown_metrics
-from afeval.results import RunSummaryDocument, atomic_output, atomic_write_text
+from afeval.results import RunSummaryDocument
 from afeval.scenario import scenario_catalog
 from afeval.stats import GapEstimate, RateEstimate
 from afeval.sweep._spec import SweepRun

@@ -13,9 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from afeval._util.jsonl import json_objects
 from afeval.errors import AfevalError
 from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, af_label, majority_vote
-from afeval.results import json_objects
 
 # ---------------------------------------------------------------------------------------------------------
 # One judged text

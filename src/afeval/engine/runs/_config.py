@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from afeval._util.slugs import slug
 from afeval.engine.task._task import parse_tiers
 from afeval.outcomes import SampleOutcome
 from afeval.reference import (
@@ -16,7 +17,7 @@ from afeval.reference import (
     load_reference,
     reference_system_role,
 )
-from afeval.results import RunSummaryDocument, SampleRecord, read_samples, slug
+from afeval.results import RunSummaryDocument, SampleRecord, read_samples
 from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import LIBRARY_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, Preset
 

@@ -20,6 +20,7 @@ from inspect_ai.log import (
 )
 
 import afeval
+from afeval._util.text import first_line
 from afeval.engine.runs._budget import BUDGET_EXCEEDED, RunBudget, cost_block
 from afeval.engine.runs._config import RunConfig, RunResult
 from afeval.engine.task._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, scorer_name
@@ -283,7 +284,7 @@ class _Failures:
         if record.error:
             self.count += 1
             if self.first is None:
-                self.first = record.error.splitlines()[0]
+                self.first = first_line(record.error)
         return record
 
 

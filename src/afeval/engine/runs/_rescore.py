@@ -34,6 +34,8 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from afeval._util.slugs import slug
+from afeval._util.text import error_line
 from afeval.engine.models._providers import REPLAY_API
 from afeval.engine.runs._budget import make_budget
 from afeval.engine.runs._config import RunConfig, RunResult
@@ -60,7 +62,6 @@ from afeval.results import (
     SampleRecord,
     read_samples,
     read_summary,
-    slug,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import (
@@ -115,7 +116,7 @@ def load_stored_run(run_dir: Path) -> StoredRun:
     except FileNotFoundError as exc:
         raise RescoreError(f"cannot re-score {run_dir}: {Path(exc.filename).name} is missing") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
-        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else error_line(exc)
         raise RescoreError(f"cannot read the run in {run_dir}: {what}") from exc
     if not records:
         raise RescoreError(f"{run_dir} holds no samples to re-score")

@@ -24,11 +24,12 @@ from inspect_ai import eval_set, task_with
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
 
+from afeval._util.slugs import slug
 from afeval.engine.runs._config import RunConfig, RunResult
 from afeval.engine.runs._preflight import preflight
 from afeval.engine.runs._records import finalize
 from afeval.engine.runs._run import build_task, eval_options
-from afeval.results import LOGS_DIR, slug
+from afeval.results import LOGS_DIR
 from afeval.sweep import (
     Shard,
     SweepDefaults,

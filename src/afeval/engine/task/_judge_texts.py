@@ -25,6 +25,8 @@ from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from afeval._util.jsonl import write_jsonl
+from afeval._util.text import first_line
 from afeval.engine.runs._preflight import preflight_judge
 from afeval.engine.runs._run import eval_options
 from afeval.engine.task._judge_calls import judge_model
@@ -44,7 +46,7 @@ from afeval.judges.offline_classifier import (
     shared_offline_classifier,
 )
 from afeval.redaction import redact
-from afeval.results import LOGS_DIR, write_jsonl
+from afeval.results import LOGS_DIR
 from afeval.settings import JudgingSettings
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
@@ -153,7 +155,7 @@ def _judgements_from_log(log: EvalLog, n_texts: int) -> list[TextJudgement]:
             found[index] = TextJudgement.from_dict(score.metadata[JUDGEMENT_KEY])
         else:
             reason = (
-                redact(sample.error.message.splitlines()[0]) if sample.error else "the judge did not score it"
+                redact(first_line(sample.error.message)) if sample.error else "the judge did not score it"
             )
             found[index] = TextJudgement.failed(reason[:500])
     missing = TextJudgement.failed(f"not judged (run status {log.status})")
