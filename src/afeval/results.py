@@ -35,7 +35,6 @@ from afeval.outcomes import (
     WarningKind,
 )
 from afeval.scenario import GapSpec
-from afeval.settings import ComplianceInput, PartialInput
 from afeval.stats import GapEstimate
 
 SUMMARY_FILE = "summary.json"
@@ -476,35 +475,6 @@ class RunSummaryDocument:
             rescored_from=parsed("rescored_from", RescoredFrom.from_dict),
             extra={key: value for key, value in data.items() if key not in _DOCUMENT_KEYS},
         )
-
-
-def counting_rules(summary: RunSummaryDocument) -> str:
-    """Under which rules the printed numbers were obtained: the preset, and how responses were counted and
-    judged (docs/fidelity.md)."""
-    judges = summary.judges
-    preset = summary.preset or "custom"
-    if judges is None or judges.count_invalid is None:
-        return f"{preset} (a file from before the counting rules were recorded: invalid responses left out)"
-    compliance_reads = (
-        "response without scratchpads"
-        if judges.compliance_input == ComplianceInput.RESPONSE
-        else "final output"
-    )
-    partial_reads = (
-        "scratchpad alone"
-        if judges.partial_input == PartialInput.SCRATCHPAD
-        else "request, scratchpad and output"
-    )
-    parts = [
-        "every response counted, invalid ones included" if judges.count_invalid else "valid responses only",
-        f"compliance judge reads the {compliance_reads}",
-        f"partial-compliance judge reads the {partial_reads}",
-    ]
-    if judges.refusal_shortcut:
-        parts.append("canned refusals scored without a judge")
-    if judges.errored_votes_count_no:
-        parts.append("unreadable AF votes count No")
-    return f"{preset} — " + "; ".join(parts)
 
 
 def summary_document(

@@ -26,8 +26,9 @@ from afeval.engine import BUDGET_EXCEEDED, RunConfig, RunResult, SweepResult
 from afeval.errors import AfevalError
 from afeval.judges import DEFAULT_AF_VOTES
 from afeval.outcomes import WarningKind
+from afeval.presentation import counting_rules
 from afeval.report.html import ReportFiles
-from afeval.results import RunSummaryDocument, counting_rules
+from afeval.results import RunSummaryDocument
 from afeval.stats import PairedGapEstimate, RateEstimate
 from afeval.sweep import (
     SEQUENTIAL_EXPECTED_VOTES,

@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from afeval._util.slugs import slug
 from afeval.outcomes import Category
+from afeval.presentation import counting_rules
 from afeval.report._data import (
     STACK_ORDER,
     LoadedRun,
@@ -55,7 +56,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import DatasetBlock, RunSummaryDocument, counting_rules
+from afeval.results import DatasetBlock, RunSummaryDocument
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"
