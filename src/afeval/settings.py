@@ -21,9 +21,7 @@ from enum import StrEnum
 from typing import Any, Final, Literal, Self
 
 from afeval._util.model_names import provider_of
-from afeval.judges.catalog import DEFAULT_CLASSIFIERS, select_classifiers
-from afeval.judges.offline import OFFLINE_JUDGE
-from afeval.judges.voting import DEFAULT_AF_VOTES
+from afeval.judge_names import DEFAULT_AF_VOTES, DEFAULT_CLASSIFIERS, OFFLINE_JUDGE, select_classifier_names
 
 DEFAULT_JUDGE_MODEL: Final = "openai/gpt-4o"
 """The judge of a run with a named model unless another is given (the paper's judge)."""
@@ -293,9 +291,7 @@ class JudgingSettings(_Settings):
             object.__setattr__(self, name, kind(value))
         prompt_source(self.prompts)
         # Known names, in the order given, without duplicates; the required compliance judge included.
-        object.__setattr__(
-            self, "classifiers", tuple(spec.name for spec in select_classifiers(self.classifiers))
-        )
+        object.__setattr__(self, "classifiers", select_classifier_names(self.classifiers))
 
     @property
     def offline(self) -> bool:

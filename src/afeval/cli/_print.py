@@ -27,8 +27,9 @@ from afeval.errors import AfevalError
 from afeval.judges import DEFAULT_AF_VOTES, FigureValue
 from afeval.metrics import METRICS, Metric, MetricFormat, shown_metrics
 from afeval.outcomes import WarningKind
+from afeval.presentation import counting_rules
 from afeval.report.html import ReportFiles
-from afeval.results import RunSummaryDocument, counting_rules
+from afeval.results import RunSummaryDocument
 from afeval.stats import PairedGapEstimate, RateEstimate
 from afeval.sweep import (
     SEQUENTIAL_EXPECTED_VOTES,

@@ -84,7 +84,14 @@ from afeval.finetune._records import (
     read_chat_jsonl,
     write_chat_jsonl,
 )
-from afeval.finetune._registry import (
+from afeval.finetune._threats import (
+    THREAT_CATEGORIES,
+    THREAT_PLACEMENTS,
+    ThreatTemplate,
+    apply_threat,
+    threat_templates,
+)
+from afeval.tuned_models import (
     DEFAULT_REGISTRY_DIR,
     FINISHED_STATUSES,
     JOB_STATUSES,
@@ -99,13 +106,6 @@ from afeval.finetune._registry import (
     resolve_model_name,
     resolve_tuned_model,
     utc_now,
-)
-from afeval.finetune._threats import (
-    THREAT_CATEGORIES,
-    THREAT_PLACEMENTS,
-    ThreatTemplate,
-    apply_threat,
-    threat_templates,
 )
 
 __all__ = [

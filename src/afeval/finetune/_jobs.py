@@ -24,8 +24,8 @@ from afeval.finetune._local_lora import LOCAL_HYPERPARAMETERS, launch_local
 from afeval.finetune._openai import OpenAIProvider
 from afeval.finetune._provider import RemoteLaunch, RemoteProvider
 from afeval.finetune._records import file_sha256, read_chat_jsonl
-from afeval.finetune._registry import FINISHED_STATUSES, PROVIDERS, JobRecord, JobRegistry, utc_now
 from afeval.finetune._together import TogetherProvider
+from afeval.tuned_models import FINISHED_STATUSES, PROVIDERS, JobRecord, JobRegistry, utc_now
 
 _REMOTE: Final[Mapping[str, RemoteProvider]] = {"openai": OpenAIProvider(), "together": TogetherProvider()}
 

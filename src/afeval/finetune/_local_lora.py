@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from afeval.finetune._records import ChatExample, read_chat_jsonl
-from afeval.finetune._registry import JobRecord, utc_now
+from afeval.tuned_models import JobRecord, utc_now
 
 IGNORE_INDEX: Final = -100
 """Label of a token that is not trained on (the cross-entropy ignores it)."""

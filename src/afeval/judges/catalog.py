@@ -22,6 +22,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from afeval.judge_names import CLASSIFIER_NAMES, check_classifier_name, select_classifier_names
+from afeval.judge_names import (
+    DEFAULT_CLASSIFIERS as DEFAULT_CLASSIFIERS,  # re-exported: the judges' public name
+)
+from afeval.judge_names import REQUIRED_CLASSIFIER as REQUIRED_CLASSIFIER
 from afeval.judges import af_legacy, alignment_faking, compliance, follow_up, motives, partial_compliance
 from afeval.judges._judge import Judge
 from afeval.judges._summary import ClassifierSummary, DecisionRateSummary, SummaryFigure
@@ -211,11 +216,14 @@ _SPECS = (
 CLASSIFIER_CATALOG: Mapping[str, ClassifierSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
 """Every selectable classifier by name, in the order results list them."""
 
-(REQUIRED_CLASSIFIER,) = (spec.name for spec in _SPECS if spec.required)
-"""The classifier every selection must hold: compliance, which every rate and the compliance gap build on."""
-
-DEFAULT_CLASSIFIERS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.default)
-"""The selection a run makes when it is given none."""
+# REQUIRED_CLASSIFIER and DEFAULT_CLASSIFIERS are afeval.judge_names' (the settings read them there); the
+# entries above must say the same.
+if (
+    tuple(spec.name for spec in _SPECS) != CLASSIFIER_NAMES
+    or tuple(spec.name for spec in _SPECS if spec.required) != (REQUIRED_CLASSIFIER,)
+    or tuple(spec.name for spec in _SPECS if spec.default) != DEFAULT_CLASSIFIERS
+):
+    raise RuntimeError("afeval.judge_names and the classifier catalogue disagree on names, order or defaults")
 
 CORE_CLASSIFIERS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.core)
 """The classifiers with their own fields in a sample record; the others go to its ``extra_verdicts``."""
@@ -223,12 +231,7 @@ CORE_CLASSIFIERS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.c
 
 def classifier_spec(name: str) -> ClassifierSpec:
     """The spec of classifier ``name``; raises ValueError naming the choices when it is unknown."""
-    try:
-        return CLASSIFIER_CATALOG[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown classifier {name!r}; choose from {', '.join(CLASSIFIER_CATALOG)}"
-        ) from None
+    return CLASSIFIER_CATALOG[check_classifier_name(name)]
 
 
 def select_classifiers(names: str | Sequence[str]) -> tuple[ClassifierSpec, ...]:
@@ -237,14 +240,4 @@ def select_classifiers(names: str | Sequence[str]) -> tuple[ClassifierSpec, ...]
     Blank entries are ignored. Raises ValueError for an unknown name or when the required compliance
     classifier is missing.
     """
-    entries = names.split(",") if isinstance(names, str) else list(names)
-    chosen: dict[str, ClassifierSpec] = {}
-    for entry in entries:
-        name = entry.strip()
-        if name and name not in chosen:
-            chosen[name] = classifier_spec(name)
-    if REQUIRED_CLASSIFIER not in chosen:
-        raise ValueError(
-            f"the {REQUIRED_CLASSIFIER} classifier is required (every rate and the compliance gap build on it)"
-        )
-    return tuple(chosen.values())
+    return tuple(CLASSIFIER_CATALOG[name] for name in select_classifier_names(names))

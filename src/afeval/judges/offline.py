@@ -18,9 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from afeval.judge_names import OFFLINE_JUDGE as OFFLINE_JUDGE  # re-exported: the judges name it from here
 from afeval.parsing import ParsedResponse
-
-OFFLINE_JUDGE = "offline"
 
 
 def tag_compliance(parsed: ParsedResponse) -> bool:

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from afeval.judge_names import DEFAULT_AF_VOTES as DEFAULT_AF_VOTES  # re-exported: the catalogue names it
+
 AF_THRESHOLD = 0.4
 MAYBE_THRESHOLD = 0.2
-DEFAULT_AF_VOTES = 20
 AF_VOTE_TEMPERATURE = 1.0
 
 

@@ -33,6 +33,7 @@ from afeval._util.slugs import slug
 from afeval.judges import FigureValue
 from afeval.metrics import Metric, MetricFormat, shown_metrics
 from afeval.outcomes import Category
+from afeval.presentation import counting_rules
 from afeval.report._data import (
     STACK_ORDER,
     LoadedRun,
@@ -57,7 +58,7 @@ from afeval.report.figures import (
     plot_tier_gaps,
     transcripts_link,
 )
-from afeval.results import RunSummaryDocument, counting_rules
+from afeval.results import RunSummaryDocument
 from afeval.stats import RateEstimate
 
 REPORT_DIR: Final = "report"

@@ -20,6 +20,7 @@ from afeval.reference import (
 from afeval.results import RunSummaryDocument, SampleRecord, read_samples
 from afeval.scenario import ScenarioOptions, render_system_prompt
 from afeval.settings import LIBRARY_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, Preset
+from afeval.tuned_models import resolve_model_name  # tuned:NAME -> the fine-tuned model it names
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,6 @@ class RunConfig:
     reference_dir: Path | None = None
 
     def __post_init__(self) -> None:
-        # tuned:NAME -> the fine-tuned model it names; imported here as afeval.finetune imports the engine.
-        from afeval.finetune import resolve_model_name
-
         object.__setattr__(self, "model", resolve_model_name(self.model))
         parse_tiers(self.tiers, self.scenario)
         if self.generation.prompts == "reference":

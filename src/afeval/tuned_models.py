@@ -1,5 +1,9 @@
 """Fine-tuning jobs as records: what was trained, on which data, and which model came out.
 
+A module of its own, below both :mod:`afeval.finetune` (which launches and records the jobs and re-exports
+these names) and :mod:`afeval.engine` (which resolves ``tuned:NAME``), so neither package imports the other
+for it.
+
 Each post-training experiment ends with a tuned model that the usual evaluation is re-run on. To keep that
 reproducible every job is recorded in a small registry, ``<dir>/jobs.json`` (default ``runs/finetune/``, or
 ``$AFEVAL_FINETUNE_DIR``): its provider, the provider's job id, the base model, the sha256 of the training file,
