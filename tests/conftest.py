@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 from tests.fixtures.fake_openai import FAKE_API_KEY, FakeServerState, fake_openai_server
@@ -32,3 +33,35 @@ def fake_service(
         return state
 
     return use
+
+
+# The slow files, marked ``loopback`` as a whole: they start the loopback fake provider or run whole Inspect
+# evaluations (the embedded model, the model organisms, the CLI end to end). `pytest -m "not loopback"` is the
+# inner loop (README); CI runs everything. Every file whose name ends in ``_loopback.py`` is one; these are the
+# others, measured with ``pytest --durations`` (paths from the repository root).
+LOOPBACK_FILES: Final = frozenset(
+    {
+        "tests/cli/test_run.py",
+        "tests/cli/test_run_reference.py",
+        "tests/cli/test_selfcheck.py",
+        "tests/cli/test_sweep.py",
+        "tests/cli/test_warnings.py",
+        "tests/engine/models/test_embedded_run.py",
+        "tests/engine/models/test_local_model.py",
+        "tests/engine/runs/test_key_safety.py",
+        "tests/engine/runs/test_record_spool.py",
+        "tests/engine/runs/test_run_parts.py",
+        "tests/engine/task/test_components.py",
+        "tests/engine/task/test_task_mockllm.py",
+        "tests/finetune/test_build.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of a loopback file (see LOOPBACK_FILES) ``loopback``."""
+    root = config.rootpath
+    for item in items:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if path.endswith("_loopback.py") or path in LOOPBACK_FILES:
+            item.add_marker(pytest.mark.loopback)
