@@ -122,10 +122,10 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
-def _help(text: str) -> Mapping[str, str]:
+def _help(text: str, unset: str = "none") -> Mapping[str, str]:
     """A settings field's one-line help, in its metadata: the text every command option, task argument and
-    sweep key that sets the field shows."""
-    return {"help": text}
+    sweep key that sets the field shows; ``unset``: what a value of None means, in words."""
+    return {"help": text, "unset": unset}
 
 
 @dataclass(frozen=True)
@@ -136,14 +136,14 @@ class DatasetChoice(_Settings):
     name: str | None = field(
         default=None,
         metadata=_help(
-            "llm-lat, advbench, harmbench, or a CSV/JSONL/parquet/txt file. Default: the built-in smoke set."
+            "llm-lat, advbench, harmbench, or a CSV/JSONL/parquet/txt file.", unset="the built-in smoke set"
         ),
     )
     column: str | None = field(
-        default=None, metadata=_help("Prompt column of a local dataset file (auto-detected if omitted).")
+        default=None, metadata=_help("Prompt column of a local dataset file.", unset="auto-detected")
     )
     limit: int | None = field(
-        default=None, metadata=_help("Use the first N requests (each runs once per tier).")
+        default=None, metadata=_help("Use the first N requests (each runs once per tier).", unset="all")
     )
 
     def __post_init__(self) -> None:
@@ -177,8 +177,8 @@ class GenerationSettings(_Settings):
     cache_prompt: bool | None = field(
         default=None,
         metadata=_help(
-            "Provider prompt caching of the shared system prompt (Anthropic; OpenAI caches on its own). "
-            "Default: Inspect's auto."
+            "Provider prompt caching of the shared system prompt (Anthropic; OpenAI caches on its own).",
+            unset="Inspect's auto",
         ),
     )
     prompts: PromptSource = field(
@@ -231,8 +231,8 @@ class JudgingSettings(_Settings):
     af_num_choices: bool | None = field(
         default=None,
         metadata=_help(
-            "Draw the AF votes as choices of one judge call (no: one call per vote). Default: choices where the "
-            "judge's provider supports n (OpenAI-compatible, vLLM, Together...)."
+            "Draw the AF votes as choices of one judge call (no: one call per vote).",
+            unset="choices where the judge's provider supports n (OpenAI-compatible, vLLM, Together...)",
         ),
     )
     af_sequential: bool = field(
@@ -338,6 +338,7 @@ class SettingKey:
     kind: type
     choices: tuple[str, ...] | None  # the allowed words of an enumerated value
     help: str
+    unset: str = "none"  # what a value of None means, in words
 
     @property
     def is_list(self) -> bool:
@@ -371,7 +372,14 @@ def _derive_keys() -> tuple[SettingKey, ...]:
                 known = keys[name]
                 keys[name] = replace(known, targets=(*known.targets, (group, item.name)))
                 continue
-            keys[name] = SettingKey(name, ((group, item.name),), value_type, choices, item.metadata["help"])
+            keys[name] = SettingKey(
+                name,
+                ((group, item.name),),
+                value_type,
+                choices,
+                item.metadata["help"],
+                item.metadata["unset"],
+            )
     return tuple(keys.values())
 
 

@@ -59,13 +59,24 @@ def _option_name(key: SettingKey) -> str:
 
 
 def _defaults_note(key: SettingKey, presets: Iterable[Preset]) -> str:
-    """Each preset's value of ``key`` (one value where they agree): what the option keeps when left out."""
+    """Each preset's value of ``key`` (one value where they agree): what the option keeps when left out. With
+    no presets (a command that starts from a stored run's settings), the run's own value."""
     values: dict[str, list[str]] = {}
     for preset in presets:
         group, field_name = key.targets[0]
         value = getattr(getattr(preset, group), field_name)
-        shown = ",".join(value) if isinstance(value, tuple) else "auto" if value is None else str(value)
+        shown = (
+            ",".join(value)
+            if isinstance(value, tuple)
+            else key.unset
+            if value is None
+            else ("on" if value else "off")
+            if isinstance(value, bool)
+            else str(value)
+        )
         values.setdefault(shown, []).append(preset.name)
+    if not values:
+        return " Default: the run's own."
     if len(values) == 1:
         return f" Default: {next(iter(values))}."
     return (
