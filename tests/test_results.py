@@ -299,7 +299,8 @@ def test_every_block_round_trips_and_unknown_keys_are_kept(tmp_path: Path) -> No
         rescored_from=RescoredFrom(
             run="r",
             judge_model="j0",
-            judges=JudgingSettings(judge_model="j0", classifiers=("compliance",), af_votes=3).to_dict(),
+            classifiers=("compliance",),
+            af_votes=3,
             status="success",
             cost={"total_usd": 0.0},
         ),

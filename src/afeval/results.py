@@ -187,6 +187,10 @@ def _without_none(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {key: value for key, value in pairs if value is not None}
 
 
+def _optional_tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
 def _optional_dict(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
@@ -238,24 +242,37 @@ class BudgetBlock(_Block):
 @dataclass(frozen=True)
 class RescoredFrom(_Block):
     """``rescored_from`` (re-scored runs only): the run whose responses were judged again, and how it had been
-    judged (its ``judges`` block, as it was written: :class:`~afeval.settings.JudgingSettings`)."""
+    judged: its judge, classifiers, votes and whose rubrics its judges got (``prompts``; None: a file from
+    before the wording was recorded here)."""
 
     run: str = ""
     judge_model: str | None = None
-    judges: Mapping[str, Any] | None = None
+    classifiers: tuple[str, ...] | None = None
+    af_votes: int | None = None
     status: str | None = None
     cost: Mapping[str, Any] | None = None
+    prompts: str | None = None
 
-    _read = MappingProxyType({"run": str})
+    _read = MappingProxyType({"run": str, "classifiers": _optional_tuple})
+
+    def to_dict(self) -> dict[str, Any]:
+        # prompts came later: a file without it writes back without it.
+        data = super().to_dict()
+        if self.prompts is None:
+            del data["prompts"]
+        return data
 
     @classmethod
     def of(cls, run_dir: Path, original: RunSummaryDocument) -> RescoredFrom:
+        judging = original.judging_settings
         return cls(
             run=str(run_dir),
             judge_model=original.judge_model,
-            judges=original.judges,
+            classifiers=judging.classifiers if judging is not None else None,
+            af_votes=judging.af_votes if judging is not None else None,
             status=original.status,
             cost=original.cost,
+            prompts=judging.prompts if judging is not None else None,
         )
 
 

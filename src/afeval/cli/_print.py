@@ -201,7 +201,7 @@ def print_wording_change(summary: RunSummaryDocument) -> None:
     judging = summary.judging_settings
     if origin is None or judging is None:
         return
-    before = (origin.judges or {}).get("prompts", "afeval")
+    before = origin.prompts or "afeval"
     if judging.prompts != before:
         console.print(
             f"[yellow]note: re-judged with {judging.prompts}'s rubrics; the run was judged with {before}'s"
