@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, TypeVar
 import typer
 
 from afeval.reference import REFERENCE_MANIFEST
-from afeval.settings import PRESETS, PROMPT_SOURCES, SETTING_KEYS_BY_NAME, Preset, SettingKey
+from afeval.settings import PRESETS, SETTING_KEYS_BY_NAME, Preset, SettingKey
 
 DisplayOption = Annotated[
     str | None, typer.Option(help="Progress display: full, rich, plain, log or none (Inspect's).")
@@ -23,14 +23,8 @@ DisplayOption = Annotated[
 JudgeCacheOption = Annotated[bool, typer.Option("--cache/--no-cache", help="Cache judge calls.")]
 JudgeConnectionsOption = Annotated[int | None, typer.Option(help="Concurrent connections to the judge.")]
 ModelArgsOption = Annotated[list[str] | None, typer.Option("-M", "--model-arg", help="Model arg KEY=VALUE.")]
-PromptsOption = Annotated[
-    str,
-    typer.Option(
-        "--prompts",
-        help=f"Whose wording: {' or '.join(PROMPT_SOURCES)} (afeval's own, or the reference pipeline's "
-        "templates, loaded at run time; see docs/reference-prompts.md).",
-    ),
-]
+PromptsOption = Annotated[str, typer.Option("--prompts", help=SETTING_KEYS_BY_NAME["prompts"].help)]
+"""``--prompts`` of the commands that show prompts rather than run (``afeval prompts``): the setting's help."""
 StrictOption = Annotated[
     bool,
     typer.Option(
@@ -58,23 +52,24 @@ def _option_name(key: SettingKey) -> str:
     return "--" + key.name.replace("_", "-")
 
 
+def _in_words(key: SettingKey, value: Any) -> str:
+    """A setting's value as the help shows it: names joined by commas, on/off, None as the key says."""
+    if value is None:
+        return key.unset
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
 def _defaults_note(key: SettingKey, presets: Iterable[Preset]) -> str:
     """Each preset's value of ``key`` (one value where they agree): what the option keeps when left out. With
     no presets (a command that starts from a stored run's settings), the run's own value."""
     values: dict[str, list[str]] = {}
+    group, field_name = key.targets[0]
     for preset in presets:
-        group, field_name = key.targets[0]
-        value = getattr(getattr(preset, group), field_name)
-        shown = (
-            ",".join(value)
-            if isinstance(value, tuple)
-            else key.unset
-            if value is None
-            else ("on" if value else "off")
-            if isinstance(value, bool)
-            else str(value)
-        )
-        values.setdefault(shown, []).append(preset.name)
+        values.setdefault(_in_words(key, getattr(getattr(preset, group), field_name)), []).append(preset.name)
     if not values:
         return " Default: the run's own."
     if len(values) == 1:
