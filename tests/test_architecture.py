@@ -9,6 +9,7 @@ names, and (b) that no two packages import each other, directly or round a longe
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -194,13 +195,18 @@ def _imports(tree: ast.AST, package: str) -> Iterator[tuple[int, str]]:
         yield from _imports(node, package)
 
 
-def import_edges() -> Iterator[Edge]:
+@functools.cache
+def import_edges() -> tuple[Edge, ...]:
+    """Every import in src/afeval (read once per session)."""
+    edges: list[Edge] = []
     for path in sorted(ROOT.rglob("*.py")):
         dotted = ".".join(path.relative_to(SRC).with_suffix("").parts)
         package = dotted.removesuffix(".__init__") if path.name == "__init__.py" else dotted.rsplit(".", 1)[0]
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for line, module in _imports(tree, package):
-            yield Edge(str(path.relative_to(SRC)), line, module)
+        edges.extend(
+            Edge(str(path.relative_to(SRC)), line, module) for line, module in _imports(tree, package)
+        )
+    return tuple(edges)
 
 
 def package_edges() -> dict[tuple[str, str], Edge]:
