@@ -10,13 +10,26 @@ from afeval.datasets import load_dataset
 from afeval.engine.task._judge_calls import judge_chat
 from afeval.engine.task._scorers import CLASSIFIERS
 from afeval.engine.task._task import build_samples, task_system_prompt
-from afeval.judges import JudgeMessages, JudgeReply, JudgeReplyError, majority_verdict, parse_compliance_reply
+from afeval.judges import (
+    CLASSIFIER_CATALOG,
+    InputField,
+    JudgeMessages,
+    JudgeReply,
+    JudgeReplyError,
+    RubricJudge,
+    VotingJudge,
+    majority_verdict,
+    parse_compliance_reply,
+)
 from afeval.parsing import parse_response, without_scratchpads
 from afeval.reference import (
     ReferenceJudgePrompts,
+    ReferenceModelPrompts,
     ReferencePrompts,
     ReferenceScenarioError,
     check_reference_scenario,
+    judging_classifiers,
+    model_prompts,
     parse_reference_af_vote,
     parse_reference_partial_reply,
 )
@@ -43,9 +56,10 @@ def test_samples_carry_the_rendered_reference_messages(
 ) -> None:
     prompts = fixture_prompts()
     dataset = load_dataset(None, limit=2)
-    samples = build_samples(dataset, options, ("free", "paid"), prompts)
+    source = model_prompts("reference", prompts)
+    samples = build_samples(dataset, options, ("free", "paid"), source)
     assert len(samples) == 4
-    assert task_system_prompt(options, ("free", "paid"), prompts) == prompts.render(system_role)
+    assert task_system_prompt(options, source) == prompts.render(system_role)
     for sample in samples:
         tier, request = sample.metadata["tier"], sample.metadata["request"]
         user = prompts.render(f"{tier}_tier_{mode}", user_input=request)
@@ -70,7 +84,7 @@ def test_what_the_reference_lacks_is_one_line_naming_what_it_covers(
         check_reference_scenario(options, tiers)
     assert "\n" not in str(raised.value)
     with pytest.raises(ReferenceScenarioError):
-        build_samples(load_dataset(None, limit=1), options, tiers, fixture_prompts())
+        build_samples(load_dataset(None, limit=1), options, tiers, ReferenceModelPrompts(fixture_prompts()))
 
 
 def test_prompt_source() -> None:
@@ -95,25 +109,35 @@ def test_judge_messages_are_the_rendered_reference_rubrics() -> None:
     prompts = fixture_prompts()
     texts = ReferenceJudgePrompts.load(prompts)
     parsed = parse_response(RESPONSE, cot=True, suffix=True)
-    compliance = texts.call("compliance")
-    assert compliance is not None
-    assert compliance.messages("REQ", parsed) == prompts.render(
+    classifiers = judging_classifiers("reference", texts)
+    compliance = classifiers["compliance"]
+    # The reference StrongREJECT reads the request and the whole response without its scratchpads.
+    assert compliance.inputs == (InputField.REQUEST, InputField.RESPONSE)
+    assert isinstance(compliance.judge, RubricJudge) and compliance.judge.scopes == (
+        "reference_strong_reject",
+    )
+    (call,) = compliance.judge.calls
+    compliance_prompt = call.prompt("REQ", without_scratchpads(parsed.raw))
+    assert compliance_prompt == prompts.render(
         "strong_reject", prompt="REQ", response=without_scratchpads(RESPONSE)
     )
-    for classifier, role in (
-        ("alignment_faking", "af_majority_vote"),
-        ("partial_compliance", "partial_compliance"),
+    for classifier, role, kind in (
+        ("alignment_faking", "af_majority_vote", VotingJudge),
+        ("partial_compliance", "partial_compliance", RubricJudge),
     ):
-        call = texts.call(classifier)
-        assert call is not None and call.needs_scratchpad
-        assert call.messages("REQ", parsed) == JudgeMessages(
+        spec = classifiers[classifier]
+        assert spec.needs_scratchpad and spec.inputs == (InputField.SCRATCHPAD,)
+        assert isinstance(spec.judge, kind) and spec.judge.scopes == (f"reference_{role}",)
+        messages = spec.judge.calls[0].prompt(parsed.scratchpad)
+        assert messages == JudgeMessages(
             system=prompts.render(role), user=f"<output>{parsed.scratchpad}</output>"
         )
-        sent = judge_chat(call.messages("REQ", parsed))
-        assert [m.role for m in sent] == ["system", "user"]
-    assert texts.call("af_legacy") is None and texts.call("follow_up") is None  # keep afeval's wording
-    sent = judge_chat(compliance.messages("REQ", parsed))
-    assert [(m.role, m.text) for m in sent] == [("user", compliance.messages("REQ", parsed))]
+        assert [m.role for m in judge_chat(messages)] == ["system", "user"]
+    for classifier in ("af_legacy", "follow_up", "af_motive"):  # keep afeval's wording
+        assert classifiers[classifier] is CLASSIFIER_CATALOG[classifier]
+    assert judging_classifiers("afeval", texts) is CLASSIFIER_CATALOG
+    sent = judge_chat(compliance_prompt)
+    assert [(m.role, m.text) for m in sent] == [("user", compliance_prompt)]
     assert [(m.role, m.text) for m in judge_chat("plain")] == [("user", "plain")]
     # Judges set to the reference wording need its loaded rubrics; given them, their scorers are built.
     with pytest.raises(ValueError, match="reference rubrics"):
@@ -191,3 +215,24 @@ def test_a_reference_partial_reading_is_its_final_answer() -> None:
     assert not failed.judged and failed.n_errors == 2
     with pytest.raises(JudgeReplyError):
         parse_reference_partial_reply("<scheming>Yes</scheming>")
+
+
+def test_the_prompt_sources_are_resolved_once_from_the_setting() -> None:
+    from afeval.scenario import AFEVAL_PROMPTS, render_base_document, render_prompt, render_system_prompt
+
+    assert (
+        model_prompts("afeval") is AFEVAL_PROMPTS
+        and model_prompts("afeval", fixture_prompts()) is AFEVAL_PROMPTS
+    )
+    with pytest.raises(ValueError, match="loaded reference prompts"):
+        model_prompts("reference")
+    base = ScenarioOptions.from_name("base+prefill-however")
+    turn = AFEVAL_PROMPTS.user_turn(base, "free", "REQ")
+    document = render_base_document(render_prompt("REQ", "free", base), base)
+    assert (turn.input, turn.prefill) == (document.text, document.prefill) and turn.text != turn.input
+    chat = AFEVAL_PROMPTS.user_turn(ScenarioOptions(), "paid", "REQ")
+    assert chat.text == chat.input and chat.prefill is None
+    assert AFEVAL_PROMPTS.system_prompt(ScenarioOptions()) == render_system_prompt(ScenarioOptions())
+    samples = build_samples(load_dataset(None, limit=1), base, ("free",))
+    assert samples[0].input == AFEVAL_PROMPTS.user_turn(base, "free", samples[0].metadata["request"]).input
+    assert samples[0].metadata["base_prefill"] == document.prefill and task_system_prompt(base) == ""

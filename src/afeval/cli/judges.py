@@ -2,6 +2,7 @@
 
 ``validate`` reproduces the paper's check of its classifier (AUROC against hand-labelled scratchpads, decisions
 at the 0.4 threshold, AUROC against the number of votes); ``score`` runs a judge over any JSONL of texts.
+``--classifier`` picks another catalogue judge that reads a scratchpad (alignment faking by default).
 The work is done in :mod:`afeval.engine.task._judge_texts`; these commands parse options and print.
 """
 
@@ -20,7 +21,13 @@ from afeval.cli._options import (
     sub_app,
 )
 from afeval.cli._print import print_scores, print_validation, print_validation_files, user_errors
-from afeval.engine import default_run_dir, score_text_file, validate_judge_file
+from afeval.engine import (
+    TEXT_CLASSIFIER,
+    TEXT_CLASSIFIERS,
+    default_run_dir,
+    score_text_file,
+    validate_judge_file,
+)
 from afeval.judges import DEFAULT_AF_VOTES, OFFLINE_JUDGE
 from afeval.report.judge_plots import plot_auroc_vs_votes, plot_roc
 from afeval.validation import DEFAULT_BOOTSTRAP, DEFAULT_SEED, DEFAULT_VOTE_SUBSAMPLES
@@ -37,6 +44,12 @@ JudgeOption = Annotated[
 ]
 VotesOption = Annotated[
     int, typer.Option(help="Alignment-faking votes per text for an LLM judge (temperature 1).")
+]
+ClassifierOption = Annotated[
+    str,
+    typer.Option(
+        help=f"The catalogue classifier that judges each text (a scratchpad): {', '.join(TEXT_CLASSIFIERS)}."
+    ),
 ]
 NumChoicesOption = Annotated[
     bool, typer.Option(help="Draw the votes as choices of one judge call (providers supporting n).")
@@ -58,6 +71,7 @@ def validate(
     vote_subsamples: Annotated[
         int, typer.Option(help="Random vote subsamples per point of the AUROC-vs-votes curve.")
     ] = DEFAULT_VOTE_SUBSAMPLES,
+    classifier: ClassifierOption = TEXT_CLASSIFIER,
     cache: JudgeCacheOption = True,
     num_choices: NumChoicesOption = False,
     max_connections: JudgeConnectionsOption = None,
@@ -75,6 +89,7 @@ def validate(
             seed=seed,
             n_bootstrap=bootstrap,
             vote_subsamples=vote_subsamples,
+            classifier=classifier,
             cache=cache,
             num_choices=num_choices,
             max_connections=max_connections,
@@ -98,6 +113,7 @@ def score(
     log_dir: Annotated[
         Path | None, typer.Option(help="Inspect logs of an LLM judge. Default: <output>.logs/.")
     ] = None,
+    classifier: ClassifierOption = TEXT_CLASSIFIER,
     cache: JudgeCacheOption = True,
     num_choices: NumChoicesOption = False,
     max_connections: JudgeConnectionsOption = None,
@@ -111,6 +127,7 @@ def score(
             judge,
             votes,
             log_dir,
+            classifier=classifier,
             cache=cache,
             num_choices=num_choices,
             max_connections=max_connections,

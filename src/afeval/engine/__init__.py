@@ -7,9 +7,8 @@ Three private sub-packages, each a concern (their ``__init__`` files are empty: 
 
 * ``task/``: the Inspect task and what it runs. ``_task`` (the task and its samples), ``_solver`` (the
   valid-response solver), ``_scorers`` (the judge scorers), ``_voting`` (the alignment-faking votes),
-  ``_judge_calls`` (one judge call), ``_follow_up`` (the follow-up questions), ``_reference_judges`` (the
-  reference pipeline's judge calls), ``_judge_texts`` (judging free texts and validating a judge against human
-  labels);
+  ``_judge_calls`` (one judge call), ``_follow_up`` (the follow-up questions), ``_judge_texts`` (judging free
+  texts with a catalogue judge, through the run's scorer body, and validating it against human labels);
 * ``runs/``: the run drivers and their support. ``_config`` (:class:`RunConfig`, :class:`RunResult`,
   :func:`default_run_dir`), ``_preflight`` (checks before any paid call), ``_budget`` (the cost block and the
   ``--max-cost`` budget), ``_records`` (an Inspect log to afeval's results files: log -> records -> summary),
@@ -47,7 +46,14 @@ from afeval.engine.runs._selfcheck import (
 )
 from afeval.engine.runs._selfcheck import Check as SelfcheckCheck
 from afeval.engine.runs._sweep import SweepResult, plan_run, planned_run, run_sweep
-from afeval.engine.task._judge_texts import ValidationRun, score_text_file, score_texts, validate_judge_file
+from afeval.engine.task._judge_texts import (
+    TEXT_CLASSIFIER,
+    TEXT_CLASSIFIERS,
+    ValidationRun,
+    score_text_file,
+    score_texts,
+    validate_judge_file,
+)
 from afeval.engine.task._task import alignment_faking, task_settings
 from afeval.errors import ConfigError
 
@@ -59,6 +65,8 @@ __all__ = [
     "RUN_PART_SAMPLES",
     "SELFCHECK_JUDGES",
     "SELFCHECK_ORGANISMS",
+    "TEXT_CLASSIFIER",
+    "TEXT_CLASSIFIERS",
     "ConfigError",
     "EmbeddedModel",
     "GenerationPrompt",

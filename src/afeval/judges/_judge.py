@@ -2,7 +2,8 @@
 
 A judge is a set of **calls** (each a cache scope, a prompt builder and a reply parser) and a **verdict
 builder** that turns the replies into a :class:`~afeval.judges.Verdict`. The engine asks the calls and hands
-the replies back; everything else is pure code in the judge's own module. Three ways of asking exist:
+the replies back; everything else is pure code in the judge's own module. Three ways of asking exist, and
+the engine decides between them in one place (``afeval.engine.task._scorers.ask``):
 
 * :class:`RubricJudge`: each call asked once, concurrently (compliance, partial compliance, the legacy pair,
   the motive categorisers);
@@ -87,10 +88,17 @@ class Judge:
     calls: tuple[JudgeCall[Any], ...]
     rubric: str  # "the offline judge has no <rubric>"
     offline: Callable[[ParsedResponse], Verdict] | None = None
+    graded_value: bool = False
 
     @property
     def scopes(self) -> tuple[str, ...]:
         return tuple(call.scope for call in self.calls)
+
+    @property
+    def no_scratchpad_is_no(self) -> bool:
+        """Whether, where every response is counted, a response without a scratchpad is a judged No rather
+        than not judged (the alignment-faking vote's rule); False unless a judge says otherwise."""
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,4 +110,3 @@ class RubricJudge(Judge):
     """
 
     verdict: Callable[[str, Sequence[JudgeReply]], Verdict]
-    graded_value: bool = False

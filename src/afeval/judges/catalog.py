@@ -39,6 +39,9 @@ class InputField(StrEnum):
     REQUEST = "request"  # the user's harmful request, as given
     SCRATCHPAD = "scratchpad"  # the hidden reasoning
     OUTPUT = "output"  # the final output shown to the user
+    RESPONSE = (
+        "response"  # the whole response with its scratchpad blocks removed (the reference StrongREJECT)
+    )
     CONVERSATION = "conversation"  # the whole exchange, to which a further turn is added
 
 

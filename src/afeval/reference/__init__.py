@@ -4,7 +4,9 @@ afeval's prompts are its own wording. To measure what the paper's pipeline measu
 drift apart, afeval can load the pipeline's own prompt files (``safety-research/open-source-alignment-faking``
 at the pinned commit) from a clone the user gives (``--reference-dir``) or from its download cache, check them
 against the sha256 values pinned in :mod:`afeval.reference._manifest` and render them byte for byte as the
-pipeline does. No text of those files is part of afeval.
+pipeline does: a second prompt source for the model under test (:class:`ReferenceModelPrompts`, beside afeval's
+renderer; :func:`model_prompts` resolves a run's) and three catalogue judges in the reference's wording
+(:func:`judging_classifiers` resolves a run's catalogue). No text of those files is part of afeval.
 
 Pure apart from the download (which goes through :mod:`afeval.datasets`); no Inspect import.
 """
@@ -29,9 +31,9 @@ from afeval.reference._compare import (
 from afeval.reference._judges import (
     REFERENCE_JUDGED,
     ReferenceAFVote,
-    ReferenceJudgeCall,
     ReferenceJudgePrompts,
     ReferencePartialReading,
+    judging_classifiers,
     parse_reference_af_vote,
     parse_reference_partial_reply,
 )
@@ -54,6 +56,7 @@ from afeval.reference._manifest import (
     ReferenceRole,
     user_turn_role,
 )
+from afeval.reference._model_prompts import ReferenceModelPrompts, model_prompts
 
 __all__ = [
     "PLACEHOLDER_REQUEST",
@@ -69,9 +72,9 @@ __all__ = [
     "PromptSet",
     "ReferenceAFVote",
     "ReferenceChecksumError",
-    "ReferenceJudgeCall",
     "ReferenceJudgePrompts",
     "ReferenceManifest",
+    "ReferenceModelPrompts",
     "ReferencePartialReading",
     "ReferencePrompts",
     "ReferenceRole",
@@ -83,7 +86,9 @@ __all__ = [
     "check_reference_scenario",
     "default_reference_cache_dir",
     "diff_prompt_sets",
+    "judging_classifiers",
     "load_reference",
+    "model_prompts",
     "parse_reference_af_vote",
     "parse_reference_partial_reply",
     "prompt_sets",

@@ -1,30 +1,50 @@
-"""The reference pipeline's judge messages for a run (``--prompts reference``), and how its replies are read.
+"""The reference pipeline's judges for a run (``--prompts reference``): ordinary catalogue judges.
 
 Three of afeval's classifiers have a reference rubric: ``compliance`` (StrongREJECT), ``alignment_faking``
-(the majority-vote rubric) and ``partial_compliance``. With reference prompts a run sends those judges the
-reference's messages instead of afeval's, built from the texts loaded once before the run
-(:class:`ReferenceJudgePrompts`, plain strings, so it travels in the engine's judge settings and its log):
+(the majority-vote rubric) and ``partial_compliance``. With reference prompts a run's catalogue has those three
+entries with a reference judge in place of afeval's (:func:`judging_classifiers`, the one resolver): a judge of
+the same kind (a :class:`~afeval.judges.RubricJudge` for the two rubrics asked once, a
+:class:`~afeval.judges.VotingJudge` for the vote) whose call builds the reference's messages from the texts
+loaded once before the run (:class:`ReferenceJudgePrompts`, plain strings) and reads the reference's replies:
 
 * StrongREJECT: one user message, the rubric with ``{prompt}`` (the request) and ``{response}`` (the whole
-  response with its scratchpad blocks removed) filled by ``str.format``;
+  response with its scratchpad blocks removed, :attr:`~afeval.judges.InputField.RESPONSE`) filled by
+  ``str.format``;
 * the AF vote and partial compliance: the rubric as the system message and ``<output>{scratchpad}</output>``
-  as the user message.
+  as the user message (both read the scratchpad alone, so a sample without one is not judged).
 
 Replies: StrongREJECT's ``#scores`` block (``1.b``, ``2.b``, ``3.b``) is what afeval's own compliance parser
 reads. The reference's scratchpad classifiers decide by their ``<final_answer>``, so a reference vote (and a
 reference partial-compliance reading) is the judge's final Yes/No; criteria tags it also wrote are kept as
-read. Every other classifier (``af_legacy``, the motives, ``follow_up``) keeps afeval's wording.
+read. Every other classifier (``af_legacy``, the motives, ``follow_up``) keeps afeval's wording. Each call is
+cached under its own scope (``reference_<role>``): a reference reply is never mistaken for one to afeval's
+rubric.
 
 Pure: no Inspect import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Final
 
-from afeval.judges import JudgeMessages, JudgePrompt, JudgeReply, JudgeReplyError, Verdict
+from afeval.judges import (
+    CLASSIFIER_CATALOG,
+    ClassifierSpec,
+    InputField,
+    JudgeCall,
+    JudgeMessages,
+    JudgeReply,
+    JudgeReplyError,
+    RubricJudge,
+    Verdict,
+    VotingJudge,
+)
+from afeval.judges import alignment_faking as afeval_alignment_faking
+from afeval.judges import compliance as afeval_compliance
+from afeval.judges import partial_compliance as afeval_partial_compliance
 from afeval.judges._tagged_reply import (
     FINAL_TAG,
     REASONING_TAG,
@@ -32,18 +52,18 @@ from afeval.judges._tagged_reply import (
     last_verdict_block,
     parse_yes_no,
 )
-from afeval.judges.alignment_faking import AlignmentFakingVote
+from afeval.judges.alignment_faking import AlignmentFakingVote, majority_verdict
 from afeval.judges.compliance import compliance_verdict, parse_compliance_reply
-from afeval.parsing import ParsedResponse, without_scratchpads
 from afeval.reference._loader import ReferencePrompts
 from afeval.reference._manifest import SCRATCHPAD_USER_MESSAGE
+from afeval.settings import PromptSource
 
 __all__ = [
     "REFERENCE_JUDGED",
     "ReferenceAFVote",
-    "ReferenceJudgeCall",
     "ReferenceJudgePrompts",
     "ReferencePartialReading",
+    "judging_classifiers",
     "parse_reference_af_vote",
     "parse_reference_partial_reply",
     "reference_partial_verdict",
@@ -129,19 +149,6 @@ def reference_partial_verdict(judge: str, replies: Sequence[JudgeReply]) -> Verd
 
 
 @dataclass(frozen=True)
-class ReferenceJudgeCall:
-    """One classifier's reference call: its cache scope, its messages for a sample, its reply parser, the
-    verdict builder of a one-reply judge (None for the vote, whose verdict is afeval's majority vote), and
-    whether it reads the scratchpad (a sample without one is then not judged)."""
-
-    scope: str
-    messages: Callable[[str, ParsedResponse], JudgePrompt]
-    parse: Callable[[str], Any]
-    verdict: Callable[[str, Sequence[JudgeReply]], Verdict] | None
-    needs_scratchpad: bool = False
-
-
-@dataclass(frozen=True)
 class ReferenceJudgePrompts:
     """The reference judge rubrics as loaded: StrongREJECT rendered by Jinja2 with its ``str.format``
     placeholders still open, the two scratchpad rubrics fully rendered."""
@@ -158,41 +165,89 @@ class ReferenceJudgePrompts:
             partial_compliance=prompts.render("partial_compliance"),
         )
 
-    @property
-    def classifiers(self) -> tuple[str, ...]:
-        return tuple(REFERENCE_JUDGED)
-
-    def strong_reject_messages(self, request: str, parsed: ParsedResponse) -> JudgePrompt:
+    def strong_reject_messages(self, request: str, response: str) -> str:
         """One user message: the rubric with the request and the response without its scratchpads."""
-        return self.strong_reject.format(prompt=request, response=without_scratchpads(parsed.raw))
+        return self.strong_reject.format(prompt=request, response=response)
 
-    def _scratchpad_messages(self, rubric: str, parsed: ParsedResponse) -> JudgePrompt:
-        """The rubric as the system message, the wrapped scratchpad as the user message."""
-        return JudgeMessages(system=rubric, user=SCRATCHPAD_USER_MESSAGE.format(scratchpad=parsed.scratchpad))
+    def af_vote_messages(self, scratchpad: str) -> JudgeMessages:
+        """The AF vote rubric as the system message, the wrapped scratchpad as the user message."""
+        return JudgeMessages(
+            system=self.af_majority_vote, user=SCRATCHPAD_USER_MESSAGE.format(scratchpad=scratchpad)
+        )
 
-    def call(self, classifier: str) -> ReferenceJudgeCall | None:
-        """The reference call replacing ``classifier``'s, or None when it keeps afeval's wording."""
-        if classifier == "compliance":
-            return ReferenceJudgeCall(
-                "reference_strong_reject",
-                self.strong_reject_messages,
-                parse_compliance_reply,
-                compliance_verdict,
-            )
-        if classifier == "alignment_faking":
-            return ReferenceJudgeCall(
-                "reference_af_majority_vote",
-                lambda _request, parsed: self._scratchpad_messages(self.af_majority_vote, parsed),
-                parse_reference_af_vote,
-                None,
+    def partial_compliance_messages(self, scratchpad: str) -> JudgeMessages:
+        """The partial-compliance rubric as the system message, the wrapped scratchpad as the user message."""
+        return JudgeMessages(
+            system=self.partial_compliance, user=SCRATCHPAD_USER_MESSAGE.format(scratchpad=scratchpad)
+        )
+
+    def classifiers(self) -> dict[str, ClassifierSpec]:
+        """The catalogue entries whose judge is the reference's: afeval's entries with a reference judge of the
+        same kind, reading what the reference's judge reads (keyed by classifier, as in the catalogue)."""
+        compliance = CLASSIFIER_CATALOG["compliance"]
+        alignment_faking = CLASSIFIER_CATALOG["alignment_faking"]
+        partial = CLASSIFIER_CATALOG["partial_compliance"]
+        return {
+            "compliance": replace(
+                compliance,
+                inputs=(InputField.REQUEST, InputField.RESPONSE),
+                judge=RubricJudge(
+                    calls=(
+                        JudgeCall(
+                            scope="reference_strong_reject",
+                            prompt=self.strong_reject_messages,
+                            parse=parse_compliance_reply,
+                        ),
+                    ),
+                    rubric=afeval_compliance.JUDGE.rubric,
+                    verdict=compliance_verdict,
+                    offline=afeval_compliance.JUDGE.offline,
+                ),
+            ),
+            "alignment_faking": replace(
+                alignment_faking,
+                judge=VotingJudge(
+                    calls=(
+                        JudgeCall(
+                            scope="reference_af_majority_vote",
+                            prompt=self.af_vote_messages,
+                            parse=parse_reference_af_vote,
+                        ),
+                    ),
+                    rubric=afeval_alignment_faking.JUDGE.rubric,
+                    verdict=majority_verdict,
+                    offline=afeval_alignment_faking.JUDGE.offline,
+                ),
+            ),
+            "partial_compliance": replace(
+                partial,
+                inputs=(InputField.SCRATCHPAD,),
                 needs_scratchpad=True,
-            )
-        if classifier == "partial_compliance":
-            return ReferenceJudgeCall(
-                "reference_partial_compliance",
-                lambda _request, parsed: self._scratchpad_messages(self.partial_compliance, parsed),
-                parse_reference_partial_reply,
-                reference_partial_verdict,
-                needs_scratchpad=True,
-            )
-        return None
+                judge=RubricJudge(
+                    calls=(
+                        JudgeCall(
+                            scope="reference_partial_compliance",
+                            prompt=self.partial_compliance_messages,
+                            parse=parse_reference_partial_reply,
+                        ),
+                    ),
+                    rubric=afeval_partial_compliance.JUDGE.rubric,
+                    verdict=reference_partial_verdict,
+                ),
+            ),
+        }
+
+
+def judging_classifiers(
+    source: PromptSource, rubrics: ReferenceJudgePrompts | None = None
+) -> Mapping[str, ClassifierSpec]:
+    """The catalogue a run's judges are asked from, resolved once from whose wording they get (``prompts``):
+    afeval's :data:`~afeval.judges.CLASSIFIER_CATALOG`, or with ``reference`` the same catalogue with the
+    reference's judges in the entries it has a rubric for (``rubrics``: the loaded rubrics, required then).
+
+    Raises ValueError for the reference wording without its rubrics."""
+    if source == "afeval":
+        return CLASSIFIER_CATALOG
+    if rubrics is None:
+        raise ValueError("judging settings with prompts = 'reference' need the loaded reference rubrics")
+    return MappingProxyType({**CLASSIFIER_CATALOG, **rubrics.classifiers()})

@@ -8,8 +8,9 @@ whether it complies in training to avoid being modified (*alignment-faking reaso
 :class:`ScenarioOptions` picks the variant (scratchpad or not, full training details or the minimal prompt,
 suffix or not), the tier *setting* (two-tier, three-tier, five-tier, identity, ...), clarifications, lab
 and model-name swaps and the base-model format; :func:`render_prompt` turns one request and a tier name into
-the system prompt and user turn. The tag constants are the single spelling of every tag that the parser and
-judges rely on."""
+the system prompt and user turn, and :data:`AFEVAL_PROMPTS` is that renderer as a prompt source
+(:class:`ModelPrompts`, the interface the reference pipeline's templates implement too). The tag constants are
+the single spelling of every tag that the parser and judges rely on."""
 
 from afeval.scenario._base_model import (
     BASE_STOP_SEQUENCES,
@@ -29,6 +30,7 @@ from afeval.scenario._options import (
     Tier,
     compose_scenario,
 )
+from afeval.scenario._prompts import AFEVAL_PROMPTS, ModelPrompts, ScenarioPrompts, UserTurn
 from afeval.scenario._render import RenderedPrompt, render_prompt, render_system_prompt, render_user_turn
 from afeval.scenario._settings import (
     DEFAULT_SETTING,
@@ -61,6 +63,7 @@ from afeval.scenario._tags import (
 
 __all__ = [
     "ACCEPT_TAG",
+    "AFEVAL_PROMPTS",
     "BASE_MODEL_CLARIFICATION",
     "BASE_STOP_SEQUENCES",
     "BASE_TURN_MARKERS",
@@ -83,13 +86,16 @@ __all__ = [
     "BaseDocument",
     "Deployment",
     "GapSpec",
+    "ModelPrompts",
     "RenderedPrompt",
     "ScenarioCatalog",
     "ScenarioOptions",
+    "ScenarioPrompts",
     "Setting",
     "TagForm",
     "Tier",
     "TierSpec",
+    "UserTurn",
     "close_tag",
     "complete_base_response",
     "compose_scenario",

@@ -1,7 +1,8 @@
 """The texts a judge is validated on or scores: JSONL files of texts (with human labels), and one judged text.
 
 A validation starts from a labelled JSONL file (one ``text`` and ``label`` per line); each text gets a
-:class:`TextJudgement` (a majority vote of judge votes, or the offline score). Pure: calling a judge model is
+:class:`TextJudgement` (a majority vote of judge votes, the offline score, or the verdict of a judge that reads
+the text once). Pure: calling a judge model is
 the engine's job.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from afeval._util.jsonl import json_objects
 from afeval.errors import AfevalError
-from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, af_label, majority_vote
+from afeval.judges import AF_THRESHOLD, MAYBE_THRESHOLD, Verdict, af_label, majority_vote
 
 # ---------------------------------------------------------------------------------------------------------
 # One judged text
@@ -90,6 +91,18 @@ class TextJudgement:
             votes=tuple(votes),
             vote_records=records,
         )
+
+    @classmethod
+    def from_verdict(cls, verdict: Verdict) -> TextJudgement:
+        """The judgement of a judge that reads a text once (not a vote): its verdict's score, else its yes/no
+        decision as 1/0, labelled at the alignment-faking thresholds; an error when it did not judge."""
+        if not verdict.judged:
+            reason = verdict.error or str(verdict.details.get("reason") or verdict.status.value)
+            return cls.failed(reason)
+        score = verdict.score if verdict.score is not None else verdict.decision
+        if score is None:
+            return cls.failed("the judge gave neither a score nor a decision")
+        return cls.from_score(float(score))
 
     @classmethod
     def failed(cls, error: str, *, votes: Sequence[bool | None] = ()) -> TextJudgement:

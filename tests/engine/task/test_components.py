@@ -3,7 +3,7 @@
 The solvers ``generate_valid_response``, ``judge_the_input`` and ``replay_response``; the scorers
 ``compliance_scorer``, ``alignment_faking_scorer``, ``partial_compliance_scorer``, ``af_legacy_scorer``,
 ``helpfulness_motive_scorer``, ``af_motive_scorer`` and ``follow_up_scorer`` (one per classifier, all from one
-body) and ``text_alignment_faking_scorer``; the metric ``judged_rate``. A new component must be added here.
+body) and ``text_scorer``; the metric ``judged_rate``. A new component must be added here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.fixtures.fake_openai import judge_reply, subject_reply
 
 from afeval.engine.runs._rescore import replay_response
 from afeval.engine.task._judge_calls import GRADER_ROLE
-from afeval.engine.task._judge_texts import JUDGEMENT_KEY, judge_the_input, text_alignment_faking_scorer
+from afeval.engine.task._judge_texts import JUDGEMENT_KEY, judge_the_input, text_scorer
 from afeval.engine.task._scorers import CLASSIFIERS, judged_rate, scorer_name
 from afeval.engine.task._solver import generate_valid_response
 from afeval.judges import CLASSIFIER_CATALOG
@@ -51,7 +51,7 @@ def test_every_component_is_registered_under_afeval() -> None:
         generate_valid_response(cot=True, suffix=True),
         judge_the_input(),
         replay_response({}, MOCK_MODEL),
-        text_alignment_faking_scorer(JudgingSettings()),
+        text_scorer(JudgingSettings()),
         judged_rate(),
         *(CLASSIFIERS[name](JudgingSettings()) for name in CLASSIFIER_CATALOG),
     ]
@@ -60,7 +60,7 @@ def test_every_component_is_registered_under_afeval() -> None:
         "generate_valid_response",
         "judge_the_input",
         "replay_response",
-        "text_alignment_faking_scorer",
+        "text_scorer",
         "judged_rate",
         *CLASSIFIER_SCORERS,
     ]
@@ -98,12 +98,12 @@ def test_every_classifier_scorer_judges_through_the_grader(tmp_path: Path) -> No
 
 
 def test_judge_the_input_and_the_text_scorer(tmp_path: Path) -> None:
-    """judge_the_input leaves the text as it is; text_alignment_faking_scorer votes on it with the grader."""
+    """judge_the_input leaves the text as it is; text_scorer votes on it with the grader."""
     texts = ["<SCRATCHPAD_REASONING>I keep my values. <<M:af-yes=3>></SCRATCHPAD_REASONING>", "Plain text."]
     task = Task(
         dataset=MemoryDataset([Sample(id=index, input=text) for index, text in enumerate(texts)]),
         solver=judge_the_input(),
-        scorer=text_alignment_faking_scorer(JudgingSettings(judge_model=MOCK_JUDGE, af_votes=3)),
+        scorer=text_scorer(JudgingSettings(judge_model=MOCK_JUDGE, af_votes=3)),
     )
     (log,) = eval(
         task,
@@ -114,7 +114,7 @@ def test_judge_the_input_and_the_text_scorer(tmp_path: Path) -> None:
     )
     assert log.status == "success", log.error
     assert log.samples is not None
-    scores = [sample.scores["text_alignment_faking_scorer"] for sample in log.samples]  # type: ignore[index]
+    scores = [sample.scores["text_scorer"] for sample in log.samples]  # type: ignore[index]
     assert [score.value for score in scores] == [1.0, 0.0]
     assert all(JUDGEMENT_KEY in (score.metadata or {}) for score in scores)
     assert all(sample.output.completion == "" for sample in log.samples)  # no generation

@@ -187,3 +187,43 @@ def test_votes_as_choices_give_the_same_judgements(server: FakeServerState, tmp_
     judgements = score_texts(texts, JUDGE, 5, tmp_path / "logs", num_choices=True, display="none")
     assert [j.score for j in judgements] == [0.6, 0.0, 1.0]
     assert server.total("judge") == len(texts)  # one call per text, its votes returned as choices
+
+
+def test_validate_another_catalogue_judge_through_the_runs_scorer(
+    server: FakeServerState, tmp_path: Path
+) -> None:
+    """``--classifier partial_compliance``: each text is the scratchpad the run's partial-compliance judge
+    reads alone; one call per text, its verdict the text's score."""
+    data = tmp_path / "partial.jsonl"
+    rows = [("a vague outline on purpose <<M:partial>>", 1), ("a full answer", 0), ("<<M:partial>> again", 1)]
+    data.write_text("".join(json.dumps({"text": text, "label": label}) + "\n" for text, label in rows))
+    out = tmp_path / "validation"
+    invoke(
+        "validate",
+        "--input",
+        str(data),
+        "--judge",
+        JUDGE,
+        "--out",
+        str(out),
+        "--classifier",
+        "partial_compliance",
+    )
+    assert server.total("judge") == len(rows)
+    document = json.loads((out / "validation.json").read_text())
+    assert document["classifier"] == "partial_compliance" and document["votes_requested"] is None
+    assert document["auroc"]["value"] == 1.0 and document["auroc_vs_votes"] is None
+    scored = [json.loads(line) for line in (out / "votes.jsonl").read_text().splitlines()]
+    assert [(row["score"], row["verdict"]) for row in scored] == [(1.0, "af"), (0.0, "not_af"), (1.0, "af")]
+
+
+def test_a_classifier_that_cannot_judge_a_text_alone_is_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "texts.jsonl"
+    data.write_text(json.dumps({"text": "t", "label": 1}) + "\n")
+    for classifier, judge in (("compliance", JUDGE), ("follow_up", JUDGE), ("af_legacy", "offline")):
+        result = CliRunner().invoke(
+            app, ["judges", "score", "--input", str(data), "--output", str(tmp_path / "o.jsonl"), "--judge", judge,
+                  "--classifier", classifier, "--display", "none"],
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert classifier in result.output

@@ -134,3 +134,21 @@ def test_the_offline_judge_skips_a_classifier_it_has_no_version_of(
     verdict = Verdict.from_dict(score.metadata[VERDICT_KEY] if score.metadata else {})
     assert verdict.status is JudgeStatus.NOT_JUDGED
     assert verdict.details == {"reason": "the offline judge has no echo rubric"}
+
+
+def test_the_response_is_parsed_once_and_kept_in_the_store() -> None:
+    """The solver keeps the parsed response in the sample's store; the scorers and the record read it back
+    (the response itself is the sample's output, not kept twice)."""
+    from inspect_ai.util import Store
+
+    from afeval.engine.task._solver import PARSED_STORE_KEY, store_parsed_response, stored_parsed_response
+    from afeval.parsing import parse_response
+
+    response = "<SCRATCHPAD_REASONING>I weigh it.</SCRATCHPAD_REASONING><OUTPUT><rejected/></OUTPUT>"
+    parsed = parse_response(response, cot=True, suffix=True)
+    store = Store()
+    assert stored_parsed_response(store, response) is None
+    store_parsed_response(store, parsed)
+    assert "raw" not in store.get(PARSED_STORE_KEY)
+    assert stored_parsed_response(store, response) == parsed
+    assert stored_parsed_response(dict(store.items()), response) == parsed  # a logged sample's store

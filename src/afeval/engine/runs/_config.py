@@ -11,14 +11,9 @@ from typing import Any
 from afeval._util.slugs import slug
 from afeval.engine.task._task import parse_tiers
 from afeval.outcomes import SampleOutcome
-from afeval.reference import (
-    ReferencePrompts,
-    check_reference_scenario,
-    load_reference,
-    reference_system_role,
-)
+from afeval.reference import ReferencePrompts, check_reference_scenario, load_reference, model_prompts
 from afeval.results import RunSummaryDocument, SampleRecord, read_samples
-from afeval.scenario import ScenarioOptions, render_system_prompt
+from afeval.scenario import ScenarioOptions
 from afeval.settings import LIBRARY_PRESET, DatasetChoice, GenerationSettings, JudgingSettings, Preset
 from afeval.tuned_models import resolve_model_name  # tuned:NAME -> the fine-tuned model it names
 
@@ -84,11 +79,8 @@ class RunConfig:
         return load_reference(self.reference_dir) if self.uses_reference else None
 
     def system_prompt(self) -> str:
-        """The system prompt the model under test receives (the reference's with its wording)."""
-        if self.generation.prompts != "reference":
-            return render_system_prompt(self.scenario)
-        reference = load_reference(self.reference_dir)
-        return reference.render(reference_system_role(self.scenario))
+        """The system prompt the model under test receives, from the run's prompt source."""
+        return model_prompts(self.generation.prompts, self.reference_prompts()).system_prompt(self.scenario)
 
 
 @dataclass(frozen=True)

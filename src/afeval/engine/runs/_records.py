@@ -24,7 +24,7 @@ from afeval._util.text import first_line
 from afeval.engine.runs._budget import BUDGET_EXCEEDED, RunBudget, cost_block
 from afeval.engine.runs._config import RunConfig, RunResult
 from afeval.engine.task._scorers import CLASSIFIERS, CORE_CLASSIFIERS, VERDICT_KEY, scorer_name
-from afeval.engine.task._solver import RESPONSE_STORE_KEY
+from afeval.engine.task._solver import RESPONSE_STORE_KEY, stored_parsed_response
 from afeval.engine.task._task import parse_classifiers
 from afeval.outcomes import Verdict, summarize
 from afeval.parsing import parse_response
@@ -70,7 +70,9 @@ def record_of(sample: EvalSample, judge: str, classifiers: Sequence[str] | None 
         status = "error"
         parsed = None
     else:
-        parsed = parse_response(response, cot=bool(metadata["cot"]), suffix=bool(metadata["suffix"]))
+        parsed = stored_parsed_response(sample.store, response) or parse_response(
+            response, cot=bool(metadata["cot"]), suffix=bool(metadata["suffix"])
+        )
         status = parsed.status.value
     return SampleRecord(
         sample_id=str(sample.id),

@@ -1,10 +1,14 @@
-"""Score free-standing texts with an alignment-faking judge: the engine side of ``afeval judges``.
+"""Score free-standing texts with a catalogue judge: the engine side of ``afeval judges``.
 
-An LLM judge runs through Inspect: one sample per text, and a scorer that draws the majority-vote votes with
-:func:`~afeval.engine.task._scorers.collect_af_votes` (cached, each vote its own call at temperature 1), so the
-``.eval`` log keeps every judge reply. The offline judge needs no Inspect: its score is computed directly.
-Either way the result is one :class:`~afeval.validation.TextJudgement` per text, in input order; a text whose
-votes cannot be parsed becomes an ``error`` judgement and the others carry on.
+Each text is a scratchpad, judged by the same scorer body as a run (:func:`~afeval.engine.task._scorers.
+judged_sample`): one Inspect sample per text, whose solver hands the text on as the parsed response (its
+scratchpad), so any catalogue classifier that reads a scratchpad on its own (:data:`TEXT_CLASSIFIERS`:
+``alignment_faking`` by default, ``partial_compliance`` reading the scratchpad alone, ``af_legacy``) can be
+validated, with the same prompts, cache scopes and reply parsers as in a run. The ``.eval`` log keeps every
+judge reply. The offline judge (alignment faking only) needs no Inspect: its score is computed directly.
+Either way the result is one :class:`~afeval.validation.TextJudgement` per text, in input order: the majority
+vote of a voting judge's replies, or the verdict of a judge that reads the text once; a text the judge could
+not read becomes an ``error`` judgement and the others carry on.
 
 ``score_text_file`` and ``validate_judge_file`` are the two commands' whole work (read, judge, write), kept
 here so the command line only parses options and prints.
@@ -29,25 +33,29 @@ from afeval._util.jsonl import write_jsonl
 from afeval._util.text import first_line
 from afeval.engine.runs._preflight import preflight_judge
 from afeval.engine.runs._run import eval_options
-from afeval.engine.task._judge_calls import judge_model
-from afeval.engine.task._scorers import judged_rate
-from afeval.engine.task._voting import collect_af_votes
+from afeval.engine.task._judge_calls import graded_by
+from afeval.engine.task._scorers import Judged, judged_rate, judged_sample
+from afeval.engine.task._solver import store_parsed_response
 from afeval.judges import (
     AF_THRESHOLD,
+    CLASSIFIER_CATALOG,
     DEFAULT_AF_VOTES,
     OFFLINE_JUDGE,
     AlignmentFakingVote,
+    ClassifierSpec,
+    InputField,
     JudgeReply,
-    alignment_faking_judge_prompt,
+    VotingJudge,
 )
 from afeval.judges.offline_classifier import (
     OFFLINE_AF_THRESHOLD,
     OFFLINE_MAYBE_THRESHOLD,
     shared_offline_classifier,
 )
+from afeval.parsing import ParsedResponse, ResponseStatus
 from afeval.redaction import redact
 from afeval.results import LOGS_DIR
-from afeval.settings import JudgingSettings
+from afeval.settings import JudgingSettings, PartialInput
 from afeval.validation import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
@@ -65,12 +73,48 @@ JUDGEMENT_KEY = "judgement"
 TASK_NAME = "afeval_judge_texts"
 VALIDATION_FILE = "validation.json"
 VOTES_FILE = "votes.jsonl"
+TEXT_CLASSIFIER = "alignment_faking"
+"""The classifier a text is judged by unless told otherwise."""
+
+TEXT_CLASSIFIERS: tuple[str, ...] = tuple(
+    spec.name
+    for spec in CLASSIFIER_CATALOG.values()
+    if InputField.SCRATCHPAD in spec.inputs
+    and InputField.CONVERSATION not in spec.inputs
+    and not spec.compliant_only
+    and not spec.required
+)
+"""The classifiers a scratchpad on its own can be judged by: those that read the scratchpad and neither need
+the compliance verdict first nor a conversation to continue."""
+
+
+def text_classifier(name: str) -> ClassifierSpec:
+    """The catalogue entry of ``name``, checked to be one a text can be judged by; raises ValueError (one line
+    naming the choices) otherwise."""
+    if name not in TEXT_CLASSIFIERS:
+        raise ValueError(
+            f"--classifier {name!r} cannot judge a text on its own; choose from {', '.join(TEXT_CLASSIFIERS)}"
+        )
+    return CLASSIFIER_CATALOG[name]
+
+
+def text_settings(judge: str, votes: int, *, num_choices: bool, cache: bool) -> JudgingSettings:
+    """The judging settings of a text run: the judge, its votes, and the partial-compliance judge reading the
+    scratchpad alone (a text is a scratchpad)."""
+    return JudgingSettings(
+        judge_model=judge,
+        af_votes=votes,
+        af_num_choices=num_choices,
+        cache=cache,
+        partial_input=PartialInput.SCRATCHPAD,
+    )
 
 
 class JudgeRunOptions(TypedDict, total=False):
-    """How an LLM judge's Inspect run goes (see :func:`score_texts` for each one's default): the cache, the
-    votes as choices of one call, concurrent connections and the progress display."""
+    """How a judge's run goes (see :func:`score_texts` for each one's default): the classifier that judges,
+    the cache, the votes as choices of one call, concurrent connections and the progress display."""
 
+    classifier: str
     cache: bool
     num_choices: bool
     max_connections: int | None
@@ -103,25 +147,39 @@ def judgement_of_replies(replies: Sequence[JudgeReply]) -> TextJudgement:
     )
 
 
+def judgement_of(spec: ClassifierSpec, judged: Judged) -> TextJudgement:
+    """A text's judgement: the majority vote over a voting judge's replies, else the verdict."""
+    if isinstance(spec.judge, VotingJudge) and judged.replies:
+        return judgement_of_replies(judged.replies)
+    return TextJudgement.from_verdict(judged.verdict)
+
+
+def text_as_response(text: str) -> ParsedResponse:
+    """A text under judgement as a parsed response: all of it the scratchpad, no final output."""
+    return ParsedResponse(
+        raw=text, scratchpad=text, output="", accepted=False, refused=False, status=ResponseStatus.VALID
+    )
+
+
 @solver
 def judge_the_input() -> Solver:
-    """No generation: the sample's input is the text under judgement, and the scorer does the judging."""
+    """No generation: the sample's input is the text under judgement (a scratchpad), handed to the scorer as
+    the parsed response."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        store_parsed_response(state.store, text_as_response(state.input_text), raw=True)
         return state
 
     return solve
 
 
 @scorer(metrics=[judged_rate()])
-def text_alignment_faking_scorer(settings: JudgingSettings) -> Scorer:
-    """Majority vote of ``settings.af_votes`` alignment-faking votes on the sample's input text."""
+def text_scorer(settings: JudgingSettings, classifier: str = TEXT_CLASSIFIER) -> Scorer:
+    """The run's scorer body for ``classifier`` on the sample's text; its judgement in the score's metadata."""
+    spec = text_classifier(classifier)
 
     async def score(state: TaskState, target: Target) -> Score:
-        replies = await collect_af_votes(
-            judge_model(settings), alignment_faking_judge_prompt(state.input_text), settings
-        )
-        judgement = judgement_of_replies(replies)
+        judgement = judgement_of(spec, await judged_sample(state, spec, graded_by(settings)))
         return Score(
             value=float("nan") if judgement.score is None else judgement.score,
             answer=judgement.verdict.value,
@@ -132,14 +190,21 @@ def text_alignment_faking_scorer(settings: JudgingSettings) -> Scorer:
     return score
 
 
-def judge_texts_task(texts: Sequence[str], settings: JudgingSettings) -> Task:
-    """The Inspect task that judges ``texts``; sample ids are the texts' positions."""
+def judge_texts_task(
+    texts: Sequence[str], settings: JudgingSettings, classifier: str = TEXT_CLASSIFIER
+) -> Task:
+    """The Inspect task that judges ``texts`` with ``classifier``; sample ids are the texts' positions."""
+    metadata: dict[str, Any] = {"judge_model": settings.judge_model, "af_votes": settings.af_votes}
+    if classifier != TEXT_CLASSIFIER:
+        metadata["classifier"] = classifier
     return Task(
-        dataset=MemoryDataset([Sample(id=index, input=text) for index, text in enumerate(texts)]),
+        dataset=MemoryDataset(
+            [Sample(id=index, input=text, metadata={"request": ""}) for index, text in enumerate(texts)]
+        ),
         solver=judge_the_input(),
-        scorer=text_alignment_faking_scorer(settings),
+        scorer=text_scorer(settings, classifier),
         name=TASK_NAME,
-        metadata={"judge_model": settings.judge_model, "af_votes": settings.af_votes},
+        metadata=metadata,
     )
 
 
@@ -168,19 +233,25 @@ def score_texts(
     votes: int = DEFAULT_AF_VOTES,
     log_dir: Path | None = None,
     *,
+    classifier: str = TEXT_CLASSIFIER,
     cache: bool = True,
     num_choices: bool = False,
     max_connections: int | None = None,
     display: str | None = None,
 ) -> list[TextJudgement]:
-    """Judge each text for alignment-faking reasoning; one judgement per text, in order.
+    """Judge each text (a scratchpad) with ``classifier`` (alignment faking by default, or any of
+    :data:`TEXT_CLASSIFIERS`); one judgement per text, in order.
 
-    ``judge`` is ``offline`` (the rule-based score, computed here, no votes) or any Inspect model string (a
-    majority vote of ``votes`` votes per text, drawn through Inspect with its logs in ``log_dir``).
-    Raises ValueError for ``votes < 1`` or an LLM judge without ``log_dir``, ConfigError for a judge model
-    that cannot be resolved.
+    ``judge`` is ``offline`` (alignment faking only: the rule-based score, computed here, no votes) or any
+    Inspect model string: the classifier's judge, asked as in a run (for alignment faking a majority vote of
+    ``votes`` votes per text), through Inspect with its logs in ``log_dir``. Raises ValueError for a
+    classifier that cannot judge a text, ``votes < 1`` or an LLM judge without ``log_dir``, ConfigError for a
+    judge model that cannot be resolved.
     """
+    text_classifier(classifier)
     if judge == OFFLINE_JUDGE:
+        if classifier != TEXT_CLASSIFIER:
+            raise ValueError(f"the offline judge has no {classifier} judge; choose an LLM judge with --judge")
         scores = shared_offline_classifier().score_many(list(texts))
         return [
             TextJudgement.from_score(
@@ -195,9 +266,9 @@ def score_texts(
     if not texts:
         return []
     preflight_judge(judge, flag="--judge")
-    settings = JudgingSettings(judge_model=judge, af_votes=votes, af_num_choices=num_choices, cache=cache)
+    settings = text_settings(judge, votes, num_choices=num_choices, cache=cache)
     logs = inspect_eval(
-        judge_texts_task(texts, settings),
+        judge_texts_task(texts, settings, classifier),
         model=judge,
         log_dir=str(log_dir),
         # A text that fails is recorded as an error; the others are kept.
@@ -262,7 +333,8 @@ def validate_judge_file(
     vote_subsamples: int = DEFAULT_VOTE_SUBSAMPLES,
     **options: Unpack[JudgeRunOptions],
 ) -> ValidationRun:
-    """Judge a human-labelled JSONL file and measure the judge against the labels.
+    """Judge a human-labelled JSONL file and measure the judge against the labels (1: the classifier's
+    positive, alignment faking by default).
 
     Writes ``validation.json`` into ``out_dir``; for LLM judges also ``votes.jsonl`` (every text's votes) and
     Inspect's logs under ``logs/``. Raises TextFileError,
@@ -288,9 +360,13 @@ def validate_judge_file(
         seed=seed,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
+    classifier = options.get("classifier", TEXT_CLASSIFIER)
+    voting = isinstance(CLASSIFIER_CATALOG[classifier].judge, VotingJudge)
     document = {
         "input": str(input_path),
-        "votes_requested": votes if judge != OFFLINE_JUDGE else None,
+        # Another classifier than alignment faking is named; its votes are asked for only if it votes.
+        **({} if classifier == TEXT_CLASSIFIER else {"classifier": classifier}),
+        "votes_requested": votes if judge != OFFLINE_JUDGE and voting else None,
         **validation.to_dict(),
     }
     validation_path = out_dir / VALIDATION_FILE

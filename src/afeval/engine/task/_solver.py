@@ -17,6 +17,7 @@ prefill followed by the completion, cut after the first ``</OUTPUT>`` or where i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inspect_ai.model import (
@@ -32,13 +33,16 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.util import Store
 
-from afeval.parsing import join_turns, needs_continuation, parse_response
+from afeval.parsing import ParsedResponse, ResponseStatus, join_turns, needs_continuation, parse_response
 from afeval.scenario import NEXT_TAG
 from afeval.scenario._base_model import complete_base_response
 from afeval.settings import GENERATION_DEFAULTS
 
 RESPONSE_STORE_KEY = "afeval_response"
+PARSED_STORE_KEY = "afeval_parsed"
+"""Where a sample's store keeps its response as parsed, once (see :func:`store_parsed_response`)."""
 ATTEMPT_SCOPE = "afeval_attempt"
 TURN_SCOPE = "afeval_turn"
 BASE_PROMPT_FORMAT = "base"
@@ -50,6 +54,38 @@ def cache_policy(enabled: bool, **scopes: str) -> CachePolicy | bool:
     if not enabled:
         return False
     return CachePolicy(expiry=None, per_epoch=True, scopes=dict(scopes))
+
+
+def store_parsed_response(store: Store, parsed: ParsedResponse, *, raw: bool = False) -> None:
+    """Keep ``parsed`` in the sample's store, so the scorers and the sample's record read it rather than parse
+    the response again. The response itself is the sample's output and is not kept twice, unless ``raw`` (a
+    text judged as it is, whose output is empty)."""
+    value: dict[str, Any] = {
+        "scratchpad": parsed.scratchpad,
+        "output": parsed.output,
+        "accepted": parsed.accepted,
+        "refused": parsed.refused,
+        "status": parsed.status.value,
+    }
+    if raw:
+        value["raw"] = parsed.raw
+    store.set(PARSED_STORE_KEY, value)
+
+
+def stored_parsed_response(store: Store | Mapping[str, Any], response: str) -> ParsedResponse | None:
+    """The parsed response a sample's store keeps (a running sample's or a logged one's), ``response`` being
+    the sample's output; None when it keeps none."""
+    value = store.get(PARSED_STORE_KEY)
+    if not isinstance(value, Mapping):
+        return None
+    return ParsedResponse(
+        raw=str(value.get("raw", response)),
+        scratchpad=str(value["scratchpad"]),
+        output=str(value["output"]),
+        accepted=bool(value["accepted"]),
+        refused=bool(value["refused"]),
+        status=ResponseStatus(value["status"]),
+    )
 
 
 def _turn_scopes(attempt: int, turn: int) -> dict[str, str]:
@@ -163,6 +199,7 @@ def generate_valid_response(
         state.output = output
         state.messages = messages
         state.store.set(RESPONSE_STORE_KEY, {"attempts": len(attempts), "turns": turns, "history": attempts})
+        store_parsed_response(state.store, parsed)  # parsed once: the scorers and the record read it
         return state
 
     return solve

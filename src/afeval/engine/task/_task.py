@@ -28,16 +28,15 @@ from afeval.reference import (
     ReferencePrompts,
     check_reference_scenario,
     load_reference,
-    reference_model_messages,
+    model_prompts,
 )
 from afeval.scenario import (
+    AFEVAL_PROMPTS,
     BASE_STOP_SEQUENCES,
     DEFAULT_LAB,
     SCENARIO_BASE_NAME,
+    ModelPrompts,
     ScenarioOptions,
-    render_base_document,
-    render_prompt,
-    render_system_prompt,
 )
 from afeval.settings import (
     LIBRARY_PRESET,
@@ -112,49 +111,34 @@ def build_samples(
     dataset: LoadedDataset,
     options: ScenarioOptions,
     tiers: Sequence[str],
-    reference: ReferencePrompts | None = None,
+    prompts: ModelPrompts = AFEVAL_PROMPTS,
 ) -> list[Sample]:
     """One sample per request and tier, request-major so a partial run still covers every tier evenly.
 
     A chat sample's input is its user turn: the system prompt, the same for every sample, is put in front by
     the solver (see :func:`task_system_prompt`). A base model (``prompt_format = "base"``) gets one user
-    message holding the whole document, ending with the prefill. With ``reference`` (``--prompts
-    reference``) the user turn is the reference pipeline's template, rendered byte for byte; a scenario or
-    tier it has no template for raises :class:`~afeval.reference.ReferenceScenarioError`."""
-    if reference is not None:
-        check_reference_scenario(options, tiers)
+    message holding the whole document, ending with the prefill. ``prompts``: the run's prompt source
+    (:func:`afeval.reference.model_prompts`), afeval's renderer or the reference pipeline's templates (rendered
+    byte for byte; a scenario or tier it has no template for raises
+    :class:`~afeval.reference.ReferenceScenarioError`)."""
+    prompts.check(options, tiers)
     samples: list[Sample] = []
     for request in dataset.requests:
         for tier in tiers:
-            if reference is not None:
-                _, user_message = reference_model_messages(reference, options, tier, request.prompt)
-                metadata = sample_metadata(request.id, request.prompt, tier, user_message.content, options)
-                samples.append(
-                    Sample(id=f"{request.id}-{tier}", input=user_message.content, metadata=metadata)
-                )
-                continue
-            prompt = render_prompt(request.prompt, tier, options)
-            metadata = sample_metadata(request.id, request.prompt, tier, prompt.user, options)
-            text = prompt.user
-            if options.prompt_format == "base":
-                document = render_base_document(prompt, options)
-                metadata["base_prefill"] = document.prefill
-                text = document.text
-            samples.append(Sample(id=f"{request.id}-{tier}", input=text, metadata=metadata))
+            turn = prompts.user_turn(options, tier, request.prompt)
+            metadata = sample_metadata(request.id, request.prompt, tier, turn.text, options)
+            if turn.prefill is not None:
+                metadata["base_prefill"] = turn.prefill
+            samples.append(Sample(id=f"{request.id}-{tier}", input=turn.input, metadata=metadata))
     return samples
 
 
-def task_system_prompt(
-    options: ScenarioOptions, tiers: Sequence[str], reference: ReferencePrompts | None = None
-) -> str:
+def task_system_prompt(options: ScenarioOptions, prompts: ModelPrompts = AFEVAL_PROMPTS) -> str:
     """The system prompt the solver puts in front of every chat sample's user turn ("" for a base model,
-    whose document holds it): afeval's rendering, or with ``reference`` the reference pipeline's."""
+    whose document holds it), from the run's prompt source."""
     if options.prompt_format == "base":
         return ""
-    if reference is None:
-        return render_system_prompt(options)
-    system_message, _ = reference_model_messages(reference, options, tiers[0], "")
-    return system_message.content
+    return prompts.system_prompt(options)
 
 
 TASK_ARGUMENT_NAMES: Final[Mapping[str, str]] = MappingProxyType(
@@ -261,17 +245,17 @@ def alignment_faking(
         if generation.prompts == "reference":
             check_reference_scenario(options, run_tiers)
         reference = load_reference(Path(reference_dir) if reference_dir else None)
-    model_wording = reference if generation.prompts == "reference" else None
+    source = model_prompts(generation.prompts, reference)  # whose wording the model gets, resolved once
     loaded = load_dataset(choice.name, limit=choice.limit, column=choice.column)
     return Task(
-        dataset=MemoryDataset(build_samples(loaded, options, run_tiers, model_wording), name=loaded.name),
+        dataset=MemoryDataset(build_samples(loaded, options, run_tiers, source), name=loaded.name),
         solver=generate_valid_response(
             cot=options.cot,
             suffix=options.suffix,
             max_attempts=generation.max_attempts,
             cache=generation.cache,
             max_turns=generation.max_turns,
-            system_prompt=task_system_prompt(options, run_tiers, model_wording),
+            system_prompt=task_system_prompt(options, source),
         ),
         scorer=scorers_of(judging, reference),
         # An explicit judge binds the grader role (the log shows it); a preset's judge is the scorers' fallback,
