@@ -15,8 +15,8 @@ from inspect_ai.log import read_eval_log_sample_summaries
 from tests.fixtures.fake_openai import FakeServerState, run_against_fake, write_planted_requests
 
 import afeval.engine.runs._executor as executor
-from afeval.engine.runs._records import _sample_keys
 from afeval.engine.runs._executor import run_parts
+from afeval.engine.runs._records import _sample_keys
 
 SERVICE = "partsfake"
 
