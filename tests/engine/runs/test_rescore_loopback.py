@@ -95,7 +95,10 @@ def test_more_votes_rejudge_without_calling_the_model_under_test(
     original = json.loads((run / "summary.json").read_text())
     assert summary["model"] == SUBJECT and summary["judges"]["af_votes"] == 7
     assert summary["tiers"] == original["tiers"] and summary["compliance_gap"] == original["compliance_gap"]
-    assert summary["rescored_from"]["run"] == str(run) and summary["rescored_from"]["judges"]["af_votes"] == VOTES
+    assert (
+        summary["rescored_from"]["run"] == str(run)
+        and summary["rescored_from"]["judges"]["af_votes"] == VOTES
+    )
     assert set(summary["usage"]) == {JUDGE}  # nothing was generated
     assert summary["cost"]["per_model"][JUDGE]["role"] == "judge"
     assert list((out / "logs").glob("*.eval"))
