@@ -5,6 +5,7 @@ become a summary and figures.
     .venv/bin/python bench/memory.py --samples 10000 --skip-records   # a shorter run
     .venv/bin/python bench/memory.py --quick    # 400 samples, 2,000 records
     .venv/bin/python bench/memory.py --skip-run # the records part only
+    .venv/bin/python bench/memory.py --rescore 20000   # only: the peak RSS of re-scoring a 20,000-sample run
 
 **Run.** ``afeval run`` (a subprocess, offline judge, concurrency 64) against the loopback server
 (``bench/fault_server.py``, 1 ms latency); the peak resident set of that process comes from ``wait4``
@@ -17,6 +18,12 @@ partial-compliance verdict) are written as ``samples.jsonl``; then timed: readin
 (``read_samples``), the per-tier summary (``summarize``) and writing ``summary.json``, then the figures
 (``afeval.report``: loading the run and drawing the main chart, PNG + SVG) (target ≤ 10 s for summary and
 figures). The HTML report (``build_report``, every transcript embedded) is timed too, for information.
+
+**Rescore** (``--rescore N``, instead of the two above). A run of N synthetic samples (the records above) is
+written with :mod:`afeval.results`'s writers, then ``afeval rescore`` re-judges it with the offline judge in a
+subprocess (``python -m afeval.cli``, so ``PYTHONPATH`` picks the sources measured); its peak resident set
+comes from ``wait4``. The executor reads the stored records one part (5,000) at a time, so the peak is one
+part's, not the run's.
 """
 
 from __future__ import annotations
@@ -156,6 +163,70 @@ def synthetic_row(index: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def write_synthetic_run(count: int, run_dir: Path) -> None:
+    """A finished run of ``count`` synthetic samples, as ``afeval rescore`` reads one."""
+    from afeval.outcomes import summarize
+    from afeval.results import (
+        RunSummaryDocument,
+        SampleRecord,
+        summary_document,
+        write_samples,
+        write_summary,
+    )
+    from afeval.scenario import ScenarioOptions, render_system_prompt
+    from afeval.settings import DatasetChoice, GenerationSettings, JudgingSettings
+
+    run_dir.mkdir(parents=True)
+    rng = random.Random(6)
+    scenario = ScenarioOptions()
+    outcomes = write_samples(
+        run_dir, (SampleRecord.from_dict(synthetic_row(index, rng)) for index in range(count))
+    )
+    (run_dir / "system_prompt.txt").write_text(render_system_prompt(scenario), encoding="utf-8")
+    settings = RunSummaryDocument(
+        model="bench/synthetic",
+        judge_model="openai/gpt-4o",
+        scenario=scenario.name,
+        scenario_options=scenario.to_dict(),
+        dataset=DatasetChoice().to_dict(),
+        setting=scenario.setting,
+        generation=GenerationSettings().to_dict(),
+        judges=JudgingSettings(judge_model="openai/gpt-4o").to_dict(),
+        status="success",
+    )
+    summary = summarize(outcomes, ["free", "paid"], scenario.gaps)
+    write_summary(run_dir, summary_document(settings=settings, summary=summary))
+
+
+def peak_rss_of_rescore(count: int, concurrency: int, tmp: Path) -> None:
+    run_dir = tmp / "stored"
+    started = time.perf_counter()
+    write_synthetic_run(count, run_dir)
+    size = (run_dir / "samples.jsonl").stat().st_size
+    print(
+        f"stored run: {count} samples, samples.jsonl {size / 2**20:.0f} MiB ({time.perf_counter() - started:.1f} s)"
+    )
+    out = tmp / "rescored"
+    command = [
+        sys.executable, "-m", "afeval.cli", "rescore", str(run_dir), "--judge-model", "offline",
+        "--out", str(out), "--max-connections", str(concurrency), "--display", "none",
+    ]  # fmt: skip
+    print("command:", " ".join(command).replace(str(tmp), "$TMP"))
+    env = {**os.environ, "INSPECT_CACHE_DIR": str(tmp / "cache")}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    rows = sum(1 for _ in (out / "samples.jsonl").open()) if (out / "samples.jsonl").is_file() else 0
+    print(f"rescore: {count} samples, exit {code}, {wall:.1f} s, {rows} rows in samples.jsonl")
+    if code != 0:
+        print(stderr[-2000:])
+    print(f"peak RSS of the rescore  {usage.ru_maxrss / 1024:.0f} MiB")
+    print(f"CPU of the rescore       {usage.ru_utime + usage.ru_stime:.1f} s")
+
+
 def summary_and_figures(count: int, tmp: Path, html: bool) -> None:
 
     from afeval.outcomes import summarize
@@ -249,11 +320,17 @@ def main() -> None:
     parser.add_argument("--skip-records", action="store_true")
     parser.add_argument("--no-html", action="store_true", help="do not time the HTML report")
     parser.add_argument("--quick", action="store_true", help="400 samples, 2,000 records")
+    parser.add_argument(
+        "--rescore", type=int, metavar="N", help="only: re-score a synthetic run of N samples (offline judge)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.samples, args.records = 400, 2000
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        if args.rescore is not None:
+            peak_rss_of_rescore(args.rescore, args.concurrency, tmp)
+            return
         if not args.skip_run:
             peak_rss_of_run(args.samples, args.concurrency, args.latency_ms, tmp)
         if not args.skip_records:

@@ -12,8 +12,9 @@ Three private sub-packages, each a concern (their ``__init__`` files are empty: 
 * ``runs/``: the run drivers and their support. ``_config`` (:class:`RunConfig`, :class:`RunResult`,
   :func:`default_run_dir`), ``_preflight`` (checks before any paid call), ``_budget`` (the cost block and the
   ``--max-cost`` budget), ``_records`` (an Inspect log to afeval's results files: log -> records -> summary),
-  ``_run`` (one run, and the ``eval()`` options every afeval call of Inspect shares), ``_rescore`` (re-judging
-  stored responses), ``_sweep`` (many runs as one Inspect eval set), ``_selfcheck`` (the pipeline run on the
+  ``_executor`` (the one executor: preflight, parts, record spool, budget, results; and the ``eval()`` options
+  every afeval call of Inspect shares), ``_run`` (one run's plan), ``_rescore`` (re-judging stored responses,
+  streamed a part at a time), ``_sweep`` (many runs as one Inspect eval set), ``_selfcheck`` (the pipeline run on the
   model organisms, checked against what they planted), ``_generate`` (cached, concurrent generation for the
   fine-tuning data set builders);
 * ``models/``: afeval's own Inspect model APIs. ``_providers`` (registered with lazy imports), ``_organism`` and
@@ -27,6 +28,7 @@ from afeval.engine.models._local_model import EmbeddedModel, cpu_inference_threa
 from afeval.engine.models._providers import EMBEDDED_MODEL
 from afeval.engine.runs._budget import BUDGET_EXCEEDED
 from afeval.engine.runs._config import RunConfig, RunResult, default_run_dir
+from afeval.engine.runs._executor import RUN_PART_SAMPLES
 from afeval.engine.runs._generate import (
     DEFAULT_GENERATION_CONNECTIONS,
     GenerationPrompt,
@@ -36,7 +38,7 @@ from afeval.engine.runs._generate import (
 from afeval.engine.runs._preflight import preflight
 from afeval.engine.runs._records import finalize
 from afeval.engine.runs._rescore import RescoreError, rescore_run
-from afeval.engine.runs._run import RUN_PART_SAMPLES, build_task, run_evaluation
+from afeval.engine.runs._run import build_task, run_evaluation
 from afeval.engine.runs._selfcheck import (
     DEFAULT_SELFCHECK_REQUESTS,
     SELFCHECK_JUDGES,

@@ -20,7 +20,7 @@ from inspect_ai.log import read_eval_log
 from tests.fixtures.fake_openai import FakeServerState, write_planted_requests
 from typer.testing import CliRunner
 
-import afeval.engine.runs._run as engine_run
+import afeval.engine.runs._executor as executor
 from afeval.cli import app
 from afeval.cost import PRICE_TABLE_ENV
 
@@ -126,7 +126,7 @@ def test_budget_stops_starting_samples_keeps_finished_ones_and_the_same_command_
     part_size: int | None,
 ) -> None:
     if part_size is not None:  # the budget carries over from part to part
-        monkeypatch.setattr(engine_run, "RUN_PART_SAMPLES", part_size)
+        monkeypatch.setattr(executor, "RUN_PART_SAMPLES", part_size)
     dataset = write_dataset(tmp_path / "d.jsonl", 8)  # 16 samples
     # One sample at a time, so the budget is checked between samples; the first run prices one sample.
     probe = run_cli(dataset, tmp_path / "probe", "--limit", "1", "--tiers", "free", "--max-connections", "1")

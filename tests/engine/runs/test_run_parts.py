@@ -14,9 +14,9 @@ from inspect_ai.dataset import Sample
 from inspect_ai.log import read_eval_log_sample_summaries
 from tests.fixtures.fake_openai import FakeServerState, run_against_fake, write_planted_requests
 
-import afeval.engine.runs._run as engine_run
+import afeval.engine.runs._executor as executor
+from afeval.engine.runs._executor import run_parts
 from afeval.engine.runs._records import _sample_keys
-from afeval.engine.runs._run import run_parts
 
 SERVICE = "partsfake"
 
@@ -53,7 +53,7 @@ def test_a_run_in_parts_writes_what_one_eval_writes(
     whole = run_cli(dataset, tmp_path / "whole")
     assert whole.exit_code == 0, whole.output
     calls_whole = server.total("subject")
-    monkeypatch.setattr(engine_run, "RUN_PART_SAMPLES", 4)
+    monkeypatch.setattr(executor, "RUN_PART_SAMPLES", 4)
     parted = run_cli(dataset, tmp_path / "parted")
     assert parted.exit_code == 0, parted.output
     assert server.total("subject") == 2 * calls_whole  # every sample ran once in each run

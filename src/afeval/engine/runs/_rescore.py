@@ -15,15 +15,14 @@ The results go to a new directory (by default ``<run>/rescored-<judge>-<time>/``
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from inspect_ai import Task
-from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import (
     ChatMessage,
@@ -34,19 +33,19 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from afeval._util.jsonl import json_objects
 from afeval._util.slugs import slug
 from afeval._util.text import error_line
 from afeval.engine.models._providers import REPLAY_API
-from afeval.engine.runs._budget import make_budget
 from afeval.engine.runs._config import RunConfig, RunResult
+from afeval.engine.runs._executor import PartSource, RunPlan, execute
 from afeval.engine.runs._preflight import (
     check_judge_reachable,
     load_env_file,
     preflight_budget,
     preflight_judge,
 )
-from afeval.engine.runs._records import finalize
-from afeval.engine.runs._run import eval_options
+from afeval.engine.runs._records import sample_order
 from afeval.engine.task._judge_calls import grader_roles
 from afeval.engine.task._solver import RESPONSE_STORE_KEY
 from afeval.engine.task._task import sample_metadata, scorers_of
@@ -54,13 +53,12 @@ from afeval.errors import AfevalError, ConfigError
 from afeval.judges import select_classifiers
 from afeval.reference import ReferencePrompts, load_reference
 from afeval.results import (
-    LOGS_DIR,
+    SAMPLES_FILE,
     SUMMARY_FILE,
     SYSTEM_PROMPT_FILE,
     RescoredFrom,
     RunSummaryDocument,
     SampleRecord,
-    read_samples,
     read_summary,
 )
 from afeval.scenario import ScenarioOptions, render_system_prompt
@@ -95,38 +93,76 @@ class ReplayedModelAPI(ModelAPI):
 
 
 @dataclass(frozen=True)
+class RecordPlace:
+    """Where one stored record is in ``samples.jsonl``: its sample id, the byte offset and length of its line."""
+
+    sample_id: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
 class StoredRun:
-    """What re-scoring reads from a run directory."""
+    """What re-scoring reads from a run directory: everything but the records themselves, which stay in
+    ``samples.jsonl`` and are read a part at a time (:meth:`records`); ``places`` are in the order the results
+    are written (that of :func:`~afeval.engine.runs._records.sample_order`), so the parts of a re-scoring
+    write the rows one eval of them all would."""
 
     run_dir: Path
     summary: RunSummaryDocument
-    records: tuple[SampleRecord, ...]
+    places: tuple[RecordPlace, ...]
     system_prompt: str
     scenario: ScenarioOptions
 
+    def records(self, places: Sequence[RecordPlace]) -> Iterator[SampleRecord]:
+        """The records at ``places``, read from ``samples.jsonl`` one line at a time."""
+        with (self.run_dir / SAMPLES_FILE).open("rb") as handle:
+            for place in places:
+                handle.seek(place.offset)
+                yield SampleRecord.from_dict(json.loads(handle.read(place.length)))
+
 
 def load_stored_run(run_dir: Path) -> StoredRun:
-    """Read a run directory; raises :class:`RescoreError` (one line) when it is not a readable afeval run."""
+    """Read a run directory; raises :class:`RescoreError` (one line) when it is not a readable afeval run.
+
+    Every record is read and checked here, before any call, but only its place in the file is kept: memory
+    holds a few dozen bytes a sample, whatever the responses and votes weigh."""
     if not (run_dir / SUMMARY_FILE).is_file():
         raise RescoreError(f"{run_dir} is not an afeval run directory (no {SUMMARY_FILE})")
     try:
         summary = read_summary(run_dir)
         scenario = ScenarioOptions.from_dict(_required(summary.scenario_options, "scenario_options"))
-        records = tuple(read_samples(run_dir))
+        places = _record_places(run_dir / SAMPLES_FILE)
     except FileNotFoundError as exc:
         raise RescoreError(f"cannot re-score {run_dir}: {Path(exc.filename).name} is missing") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
         what = f"missing field {exc}" if isinstance(exc, KeyError) else error_line(exc)
         raise RescoreError(f"cannot read the run in {run_dir}: {what}") from exc
-    if not records:
+    if not places:
         raise RescoreError(f"{run_dir} holds no samples to re-score")
     prompt_file = run_dir / SYSTEM_PROMPT_FILE
     system_prompt = (
         prompt_file.read_text(encoding="utf-8") if prompt_file.is_file() else render_system_prompt(scenario)
     )
     return StoredRun(
-        run_dir=run_dir, summary=summary, records=records, system_prompt=system_prompt, scenario=scenario
+        run_dir=run_dir, summary=summary, places=places, system_prompt=system_prompt, scenario=scenario
     )
+
+
+def _record_places(path: Path) -> tuple[RecordPlace, ...]:
+    """The place of every record of ``samples.jsonl``, each record checked as it passes, in the order the
+    results are written. Lines end at b"\\n" only (a JSON string written unescaped may hold U+2028)."""
+    places: list[RecordPlace] = []
+    offset = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                # Read whole once, so that a broken record fails now, in one line, before any paid call.
+                row = next(json_objects([line.decode("utf-8")], path=path))[1]
+                record = SampleRecord.from_dict(row)
+                places.append(RecordPlace(record.sample_id, offset, len(line)))
+            offset += len(line)
+    return tuple(sorted(places, key=lambda place: sample_order((place.sample_id, 1))))
 
 
 _T = TypeVar("_T")
@@ -144,10 +180,40 @@ def default_rescore_dir(run_dir: Path, judge_model: str) -> Path:
     return run_dir / f"rescored-{slug(judge_model)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
+class ReplayedResponse(Protocol):
+    """What the replay solver needs of a stored record (a :class:`SampleRecord` is one)."""
+
+    @property
+    def response(self) -> str: ...
+    @property
+    def response_status(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The part of a stored record the replay solver reads, kept for the samples of the running part only."""
+
+    response: str
+    response_status: str
+    attempts: int
+    error: str | None
+
+    @classmethod
+    def of(cls, record: SampleRecord) -> StoredResponse:
+        return cls(record.response, record.response_status, record.attempts, record.error)
+
+
 @solver
-def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
+def replay_response(records: Mapping[str, ReplayedResponse], model: str) -> Solver:
     """Put the stored response back as the sample's output (no model call); a sample that failed in the
-    original run fails again with its original error, so it stays out of every rate."""
+    original run fails again with its original error, so it stays out of every rate.
+
+    ``records`` is read as each sample starts: a re-scoring fills it with the responses of the part being
+    evaluated only."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         record = records[str(state.sample_id)]
@@ -161,19 +227,31 @@ def replay_response(records: Mapping[str, SampleRecord], model: str) -> Solver:
     return solve
 
 
-def replay_samples(stored: StoredRun) -> list[Sample]:
-    """One sample per stored record, with the metadata the scorers read."""
-    samples = []
-    for record in stored.records:
-        messages: list[ChatMessage] = [
-            ChatMessageSystem(content=stored.system_prompt),
-            ChatMessageUser(content=record.user_prompt),
-        ]
-        metadata = sample_metadata(
-            record.request_id, record.request, record.tier, record.user_prompt, stored.scenario
-        )
-        samples.append(Sample(id=record.sample_id, input=messages, metadata=metadata))
-    return samples
+def replay_sample(record: SampleRecord, stored: StoredRun) -> Sample:
+    """The sample of one stored record, with the metadata the scorers read."""
+    messages: list[ChatMessage] = [
+        ChatMessageSystem(content=stored.system_prompt),
+        ChatMessageUser(content=record.user_prompt),
+    ]
+    metadata = sample_metadata(
+        record.request_id, record.request, record.tier, record.user_prompt, stored.scenario
+    )
+    return Sample(id=record.sample_id, input=messages, metadata=metadata)
+
+
+def replay_parts(stored: StoredRun, responses: dict[str, ReplayedResponse]) -> PartSource:
+    """The parts of a re-scoring, each read from ``samples.jsonl`` when its turn comes: ``responses`` is
+    refilled with that part's stored responses (the replay solver's lookup), so memory holds one part."""
+
+    def parts(part_size: int) -> Iterator[list[Sample]]:
+        for start in range(0, len(stored.places), part_size):
+            records = list(stored.records(stored.places[start : start + part_size]))
+            responses.clear()
+            responses.update((record.sample_id, StoredResponse.of(record)) for record in records)
+            yield [replay_sample(record, stored) for record in records]
+        responses.clear()
+
+    return parts
 
 
 def judges_reference(config: RunConfig) -> ReferencePrompts | None:
@@ -182,13 +260,16 @@ def judges_reference(config: RunConfig) -> ReferencePrompts | None:
     return load_reference(config.reference_dir) if config.judging.prompts == "reference" else None
 
 
-def rescore_task(stored: StoredRun, config: RunConfig) -> Task:
-    """The Inspect task that replays the stored responses and runs only the judge scorers."""
+def rescore_task(stored: StoredRun, config: RunConfig, responses: Mapping[str, ReplayedResponse]) -> Task:
+    """The Inspect task that replays the stored responses (looked up in ``responses``) and runs only the judge
+    scorers; its samples are set a part at a time (:func:`replay_parts`)."""
     dataset = stored.summary.dataset or {}
+    # Inspect refuses a task without samples: the run's first one stands in until each part's are set.
+    (first,) = stored.records(stored.places[:1])
     return Task(
         name=RESCORE_TASK,
-        dataset=MemoryDataset(replay_samples(stored), name=dataset.get("name")),
-        solver=replay_response({record.sample_id: record for record in stored.records}, config.model),
+        dataset=MemoryDataset([replay_sample(first, stored)], name=dataset.get("name")),
+        solver=replay_response(responses, config.model),
         scorer=scorers_of(config.judging, judges_reference(config)),
         metadata={
             "scenario": stored.scenario.name,
@@ -266,29 +347,27 @@ def rescore_run(
 
 def _judge_again(stored: StoredRun, config: RunConfig) -> RunResult:
     """Check the judge, then run the judges of ``config`` on the stored responses and write the results."""
-    judges_reference(config)  # loaded first: a missing reference stops the rescore before anything else
-    load_env_file()
-    preflight_judge(config.judge_model)
-    preflight_budget(config, include_model=False)
-    check_judge_reachable(config.judge_model)
-    config.out_dir.mkdir(parents=True, exist_ok=True)
-    task = rescore_task(stored, config)
-    budget = make_budget(config)
-    if budget is not None:
-        task.early_stopping = budget
-    started = time.perf_counter()
-    logs = inspect_eval(
-        task,
-        model=f"{REPLAY_API}/{config.model}",
-        log_dir=str(config.out_dir / LOGS_DIR),
-        **eval_options(
-            display=config.display,
-            max_connections=config.max_connections,
-            model_roles=grader_roles(config.judge_model),
-        ),
-    )
-    wall = time.perf_counter() - started
-    origin = RescoredFrom.of(stored.run_dir, stored.summary)
-    return finalize(
-        config, logs[:1], wall, budget=budget, rescored_from=origin, system_prompt=stored.system_prompt
+
+    def checks() -> None:
+        judges_reference(config)  # loaded first: a missing reference stops the rescore before anything else
+        load_env_file()
+        preflight_judge(config.judge_model)
+        preflight_budget(config, include_model=False)
+        check_judge_reachable(config.judge_model)
+
+    responses: dict[str, ReplayedResponse] = {}
+    return execute(
+        RunPlan(
+            config=config,
+            task=lambda: rescore_task(stored, config, responses),
+            model=f"{REPLAY_API}/{config.model}",
+            checks=checks,
+            eval_arguments={
+                "max_connections": config.max_connections,
+                "model_roles": grader_roles(config.judge_model),
+            },
+            parts=replay_parts(stored, responses),
+            rescored_from=RescoredFrom.of(stored.run_dir, stored.summary),
+            system_prompt=stored.system_prompt,
+        )
     )

@@ -8,6 +8,26 @@ cache, so work that is redone (say, after a label was renamed) replays instead o
 
 Each run's task is named by its run id and bound to a model built with that model's own connection limit, so
 the limits are per model (Inspect shares a model's connections across every task that uses it).
+
+**One cell, one run plan.** Each cell is a :class:`~afeval.engine.runs._executor.RunPlan` of its run config, as
+``afeval run`` makes one: the same task, the same preflight (once per model), and the same finish, so its
+results directory is written by the code that writes a run's. Three things of the executor an eval set does
+not allow, and why:
+
+* *Parts.* An eval set pairs each task with its log by an identifier of the task's name, arguments, model
+  and generation config; the dataset is not part of it. The parts of one cell would have to be tasks of their
+  own, under names that change with the part size and the cell's sample count, so a larger ``limit`` or
+  another part size (:data:`~afeval.engine.runs._executor.RUN_PART_SAMPLES`) would orphan the finished logs
+  and redo their work: resumability, the reason a sweep is an eval set, would be lost. Nor would parts bound
+  memory there: the set runs its tasks side by side (``max_tasks``), not one after another. A cell is
+  therefore one eval, however many samples it holds. Its memory is still bounded where afeval holds it: the
+  eval set hands back header-only logs, and each cell's records are read back from its log 200 samples at a
+  time.
+* *The record spool.* The spool is fed by Inspect's sample-end hook, which names the eval but not the cell;
+  the cells of a set run at once, share their sample ids and each has its own judge and classifiers, and a
+  resumed cell's earlier samples never pass the hook. Each cell's records are built from its log instead
+  (the spool's own fallback), at about 2 ms of CPU a sample.
+* *The budget.* A sweep has no ``--max-cost``; its cells' configs carry none, so none is made.
 """
 
 from __future__ import annotations
@@ -26,9 +46,9 @@ from inspect_ai.model import GenerateConfig, get_model
 
 from afeval._util.slugs import slug
 from afeval.engine.runs._config import RunConfig, RunResult
+from afeval.engine.runs._executor import RunPlan, eval_options, finish
 from afeval.engine.runs._preflight import preflight
-from afeval.engine.runs._records import finalize
-from afeval.engine.runs._run import build_task, eval_options
+from afeval.engine.runs._run import build_task
 from afeval.results import LOGS_DIR
 from afeval.sweep import (
     Shard,
@@ -100,6 +120,14 @@ def run_config(
         model_args=dict(run.model.model_args),
         display=display,
         preset=run.settings.preset,
+    )
+
+
+def cell_plan(config: RunConfig) -> RunPlan:
+    """One cell as the executor's plan: what ``afeval run`` would run for ``config``; the sweep runs its task in
+    the eval set and hands the log to :func:`~afeval.engine.runs._executor.finish`."""
+    return RunPlan(
+        config=config, task=lambda: build_task(config), model=config.model, checks=lambda: preflight(config)
     )
 
 
@@ -176,21 +204,25 @@ def run_sweep(
         return plan
 
     connections = max_connections or spec.max_connections
-    configs = {run.run_id: run_config(run, out, max_connections=connections, display=display) for run in runs}
+    plans = {
+        run.run_id: cell_plan(run_config(run, out, max_connections=connections, display=display))
+        for run in runs
+    }
     checked: set[str] = set()
     for run in runs:  # each model (and the judge) once, before anything is spent
         if run.model.label not in checked:
-            preflight(configs[run.run_id])
+            plans[run.run_id].checks()
             checked.add(run.model.label)
     out.mkdir(parents=True, exist_ok=True)
     _write_plan(out / SWEEP_PLAN_FILE, plan)
 
     tasks = []
     for run in runs:
-        config = configs[run.run_id]
-        task = build_task(config)
+        cell = plans[run.run_id]
+        config = cell.config
+        task = cell.task()
         model = get_model(
-            config.model,
+            cell.model,
             config=GenerateConfig(max_connections=config.max_connections),
             base_url=config.model_base_url,
             **dict(config.model_args),
@@ -227,7 +259,7 @@ def run_sweep(
         if log is None:
             missing.append(run.run_id)
             continue
-        result = finalize(configs[run.run_id], [log], _log_seconds(log))
+        result = finish(plans[run.run_id], [log], _log_seconds(log))
         results.append((run, result))
         rows.extend(result_rows(run, result.summary))
     results_csv, results_parquet = write_results_table(
