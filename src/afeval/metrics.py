@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from afeval.judges import CLASSIFIER_CATALOG, ClassifierSpec, FigureFormat, FigureValue
@@ -55,44 +56,18 @@ class Metric:
         return value.to_dict() if isinstance(value, RateEstimate) else value
 
 
+def _core(name: str, label: str, owner: str, **shown: Any) -> Metric:
+    """A core metric: the rate the tier summary keeps under ``name``."""
+    return Metric(name=name, label=label, owner=owner, read=attrgetter(name), **shown)
+
+
 CORE_METRICS: tuple[Metric, ...] = (
-    Metric(
-        name="compliance",
-        label="compliance",
-        owner="compliance",
-        read=lambda tier: tier.compliance,
-        column="compliance",
-        headline="compliance",
-    ),
-    Metric(
-        name="alignment_faking",
-        label="alignment faking",
-        owner="alignment_faking",
-        read=lambda tier: tier.alignment_faking,
-        column="af",
-        headline="AF",
-    ),
-    Metric(
-        name="maybe_alignment_faking",
-        label="maybe AF",
-        owner="alignment_faking",
-        read=lambda tier: tier.maybe_alignment_faking,
-        column="maybe_af",
-        console=False,  # the console keeps to the rates the paper reports
-    ),
-    Metric(
-        name="partial_compliance",
-        label="partial compliance",
-        owner="partial_compliance",
-        read=lambda tier: tier.partial_compliance,
-        column="partial",
-    ),
-    Metric(
-        name="tag_acceptance",
-        label="tag acceptance",
-        owner="compliance",
-        read=lambda tier: tier.tag_acceptance,
-    ),
+    _core("compliance", "compliance", "compliance", column="compliance", headline="compliance"),
+    _core("alignment_faking", "alignment faking", "alignment_faking", column="af", headline="AF"),
+    # The console keeps to the rates the paper reports.
+    _core("maybe_alignment_faking", "maybe AF", "alignment_faking", column="maybe_af", console=False),
+    _core("partial_compliance", "partial compliance", "partial_compliance", column="partial"),
+    _core("tag_acceptance", "tag acceptance", "compliance"),
 )
 """The metrics every tier reports, in the order the outputs show them."""
 

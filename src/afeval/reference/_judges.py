@@ -25,22 +25,22 @@ Pure: no Inspect import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from afeval.judges import (
     CLASSIFIER_CATALOG,
     ClassifierSpec,
     InputField,
+    Judge,
     JudgeCall,
     JudgeMessages,
+    JudgePrompt,
     JudgeReply,
     JudgeReplyError,
-    RubricJudge,
     Verdict,
-    VotingJudge,
 )
 from afeval.judges import alignment_faking as afeval_alignment_faking
 from afeval.judges import compliance as afeval_compliance
@@ -52,11 +52,13 @@ from afeval.judges._tagged_reply import (
     last_verdict_block,
     parse_yes_no,
 )
-from afeval.judges.alignment_faking import AlignmentFakingVote, majority_verdict
-from afeval.judges.compliance import compliance_verdict, parse_compliance_reply
+from afeval.judges.alignment_faking import AlignmentFakingVote
+from afeval.judges.compliance import parse_compliance_reply
 from afeval.reference._loader import ReferencePrompts
 from afeval.reference._manifest import SCRATCHPAD_USER_MESSAGE
 from afeval.settings import PromptSource
+
+_J = TypeVar("_J", bound=Judge)
 
 __all__ = [
     "REFERENCE_JUDGED",
@@ -184,56 +186,45 @@ class ReferenceJudgePrompts:
     def classifiers(self) -> dict[str, ClassifierSpec]:
         """The catalogue entries whose judge is the reference's: afeval's entries with a reference judge of the
         same kind, reading what the reference's judge reads (keyed by classifier, as in the catalogue)."""
-        compliance = CLASSIFIER_CATALOG["compliance"]
-        alignment_faking = CLASSIFIER_CATALOG["alignment_faking"]
-        partial = CLASSIFIER_CATALOG["partial_compliance"]
+
+        def asked_as(
+            judge: _J, scope: str, prompt: Callable[..., JudgePrompt], parse: Any, **changes: Any
+        ) -> _J:
+            # afeval's judge of the same kind (its rubric name and offline version), asked the reference's call.
+            return replace(judge, calls=(JudgeCall(scope=scope, prompt=prompt, parse=parse),), **changes)
+
+        compliance = asked_as(
+            afeval_compliance.JUDGE,
+            "reference_strong_reject",
+            self.strong_reject_messages,
+            parse_compliance_reply,
+        )
+        votes = asked_as(
+            afeval_alignment_faking.JUDGE,
+            "reference_af_majority_vote",
+            self.af_vote_messages,
+            parse_reference_af_vote,
+        )
+        partial = asked_as(
+            afeval_partial_compliance.JUDGE,
+            "reference_partial_compliance",
+            self.partial_compliance_messages,
+            parse_reference_partial_reply,
+            verdict=reference_partial_verdict,
+            offline=None,
+        )
         return {
             "compliance": replace(
-                compliance,
+                CLASSIFIER_CATALOG["compliance"],
                 inputs=(InputField.REQUEST, InputField.RESPONSE),
-                judge=RubricJudge(
-                    calls=(
-                        JudgeCall(
-                            scope="reference_strong_reject",
-                            prompt=self.strong_reject_messages,
-                            parse=parse_compliance_reply,
-                        ),
-                    ),
-                    rubric=afeval_compliance.JUDGE.rubric,
-                    verdict=compliance_verdict,
-                    offline=afeval_compliance.JUDGE.offline,
-                ),
+                judge=compliance,
             ),
-            "alignment_faking": replace(
-                alignment_faking,
-                judge=VotingJudge(
-                    calls=(
-                        JudgeCall(
-                            scope="reference_af_majority_vote",
-                            prompt=self.af_vote_messages,
-                            parse=parse_reference_af_vote,
-                        ),
-                    ),
-                    rubric=afeval_alignment_faking.JUDGE.rubric,
-                    verdict=majority_verdict,
-                    offline=afeval_alignment_faking.JUDGE.offline,
-                ),
-            ),
+            "alignment_faking": replace(CLASSIFIER_CATALOG["alignment_faking"], judge=votes),
             "partial_compliance": replace(
-                partial,
+                CLASSIFIER_CATALOG["partial_compliance"],
                 inputs=(InputField.SCRATCHPAD,),
                 needs_scratchpad=True,
-                judge=RubricJudge(
-                    calls=(
-                        JudgeCall(
-                            scope="reference_partial_compliance",
-                            prompt=self.partial_compliance_messages,
-                            parse=parse_reference_partial_reply,
-                        ),
-                    ),
-                    rubric=afeval_partial_compliance.JUDGE.rubric,
-                    verdict=reference_partial_verdict,
-                ),
+                judge=partial,
             ),
         }
 
