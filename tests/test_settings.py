@@ -30,6 +30,7 @@ from afeval.settings import (
     JudgingSettings,
     PartialInput,
     preset_for,
+    with_setting_keys,
 )
 from afeval.sweep import SweepDefaults
 
@@ -70,10 +71,9 @@ def test_overrides_keep_what_is_not_given() -> None:
     assert chosen.max_tokens == 50
     assert chosen.max_attempts == EMBEDDED_PRESET.generation.max_attempts
     assert chosen.temperature == EMBEDDED_PRESET.generation.temperature
-    options = {"af_votes": 5, "not_a_setting": 1}
-    assert MODEL_PRESET.judging.overridden_by(options) == dataclasses.replace(
-        MODEL_PRESET.judging, af_votes=5
-    )
+    chosen_preset = with_setting_keys(MODEL_PRESET, {"af_votes": 5, "temperature": None})
+    assert chosen_preset.judging == dataclasses.replace(MODEL_PRESET.judging, af_votes=5)
+    assert chosen_preset.generation == MODEL_PRESET.generation
 
 
 def test_classifiers_are_normalised_and_checked_once() -> None:

@@ -6,7 +6,8 @@ these values through one flat namespace of *setting keys* (:data:`SETTING_KEYS`)
 none of them writes a default, a help text or a key name of its own. ``summary.json`` records each value as its
 ``to_dict()`` and every reader rebuilds it with ``from_dict``. A *preset* is a complete set of values (the embedded
 no-key demo, a run of a named model); explicit options override it field by field
-(:meth:`GenerationSettings.with_overrides` and friends, where ``None`` keeps the preset's value).
+(:func:`with_setting_keys`, or :meth:`GenerationSettings.with_overrides` and friends, where ``None`` keeps the
+preset's value).
 
 Pure: no I/O and no Inspect import.
 """
@@ -92,12 +93,6 @@ class _Settings:
         """A copy with every override that is not None."""
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return replace(self, **chosen)  # type: ignore[type-var]
-
-    def overridden_by(self, options: Mapping[str, Any]) -> Self:
-        """:meth:`with_overrides` by the keys of ``options`` that name a field (a command's options, named as
-        the fields they set); the other keys are ignored."""
-        names = {item.name for item in fields(self)}  # type: ignore[arg-type]
-        return self.with_overrides(**{key: value for key, value in options.items() if key in names})
 
 
 def _plain(value: Any) -> Any:

@@ -140,18 +140,6 @@ def out_dir_option(default: str) -> Any:
     return typer.Option(help=f"Output directory. Default: {default}.")
 
 
-def given_options(ctx: typer.Context) -> dict[str, Any]:
-    """The command's options that the command line gave, by parameter name (those left out took their
-    default: a command that starts from a preset keeps the preset's value for them)."""
-    given = {}
-    for name, value in ctx.params.items():
-        source = ctx.get_parameter_source(name)
-        # By name: typer's ParameterSource enum is its vendored click's or click's own, by version.
-        if source is not None and source.name != "DEFAULT":
-            given[name] = value
-    return given
-
-
 def parse_key_values(
     values: list[str], param_hint: str, value_of: Callable[[str], Any] = str
 ) -> dict[str, Any]:
