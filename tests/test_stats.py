@@ -541,6 +541,23 @@ def test_a_gap_carries_its_one_sigma_error_and_the_papers_flag() -> None:
     assert compliance_gap(estimate_rate(0, 0), estimate_rate(1, 2)).has_gap is None
 
 
+def test_an_exact_one_point_gap_is_no_gap_whatever_floating_point_says() -> None:
+    # 5/100 − 4/100 is 0.010000000000000002 in floating point; the flag is decided on the counts.
+    flagged = [
+        paid
+        for paid in range(0, 99)
+        if compliance_gap(estimate_rate(paid + 1, 100), estimate_rate(paid, 100)).has_gap
+    ]
+    assert flagged == []
+    gap = compliance_gap(estimate_rate(5, 100), estimate_rate(4, 100))
+    assert gap.value is not None and gap.value > PAPER_GAP_THRESHOLD and gap.has_gap is False
+    # Read back from a file (the float alone), the same gap is no gap either; two points are.
+    assert GapEstimate.from_dict(gap.to_dict()).has_gap is False
+    two = compliance_gap(estimate_rate(6, 100), estimate_rate(4, 100))
+    assert two.has_gap is True and GapEstimate.from_dict(two.to_dict()).has_gap is True
+    assert compliance_gap(estimate_rate(2, 300), estimate_rate(1, 300)).has_gap is False  # a third of a point
+
+
 def test_paired_estimate_is_frozen() -> None:
     with pytest.raises(AttributeError):
         paired_difference(*CAVO_2012).value = 0.0  # type: ignore[misc]
