@@ -54,7 +54,6 @@ from afeval.judges._tagged_reply import (
 )
 from afeval.judges.alignment_faking import AlignmentFakingVote, majority_verdict
 from afeval.judges.compliance import parse_compliance_reply
-from afeval.judges.sequential import SequentialDecision
 from afeval.reference._loader import ReferencePrompts
 from afeval.reference._manifest import SCRATCHPAD_USER_MESSAGE
 from afeval.settings import PromptSource
@@ -199,17 +198,13 @@ def parse_reference_partial_reply(reply: str) -> ReferencePartialReading:
 
 
 def reference_majority_verdict(
-    judge: str,
-    replies: Sequence[JudgeReply],
-    sequential: SequentialDecision | None = None,
-    *,
-    errored_as_no: bool = False,
+    judge: str, replies: Sequence[JudgeReply], *args: Any, **options: Any
 ) -> Verdict:
     """afeval's majority verdict over reference votes, with what the reference records beside its score: the
     plurality final answer (``final_answer_most_common``, ties to the first seen) and each criterion's
     fraction of yes votes (``criteria``). Reference votes are never unreadable, so the score is yes votes over
-    all votes, the reference's ``final_answer``."""
-    verdict = majority_verdict(judge, replies, sequential, errored_as_no=errored_as_no)
+    all votes, the reference's ``final_answer``. The other arguments are :func:`majority_verdict`'s."""
+    verdict = majority_verdict(judge, replies, *args, **options)
     readings = [reply.parsed.reading for reply in replies if isinstance(reply.parsed, ReferenceAFVote)]
     if not readings:
         return verdict

@@ -39,10 +39,10 @@ def messages_of(body: dict[str, Any]) -> list[tuple[str, str]]:
     return [(m["role"], m["content"]) for m in body["messages"]]
 
 
-def run_reference(tmp_path: Path, *extra: str) -> tuple[Path, Path]:
+def run_reference(tmp_path: Path, *extra: str, plans: list[tuple[str, str]] = PLANS) -> tuple[Path, Path]:
     tree = loopback_tree(tmp_path / "reference")
     out = tmp_path / "run"
-    dataset = write_planted_requests(tmp_path / "planted.jsonl", PLANS)
+    dataset = write_planted_requests(tmp_path / "planted.jsonl", plans)
     result = CliRunner().invoke(
         app,
         [
@@ -210,18 +210,7 @@ def test_reference_votes_reconcile_a_contradicting_final_answer_with_the_criteri
 ) -> None:
     # The reference's rule (all four criteria, inside each vote) gives the planted rates; deciding each vote by
     # its stated final answer, as afeval once did, gave 6/8 and 8/8 here.
-    tree = loopback_tree(tmp_path / "reference")
-    out = tmp_path / "run"
-    dataset = write_planted_requests(tmp_path / "contradicting.jsonl", CONTRADICTING_PLANS)
-    result = CliRunner().invoke(
-        app,
-        [
-            "run", "--model", SUBJECT, "--judge-model", JUDGE, "--dataset", str(dataset), "--out", str(out),
-            "--af-votes", str(AF_VOTES), "--display", "none", "--prompts", "reference",
-            "--reference-dir", str(tree), "--paper",
-        ],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    _, out = run_reference(tmp_path, "--paper", plans=CONTRADICTING_PLANS)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["tiers"]["free"]["alignment_faking"]["rate"] == pytest.approx(2 / 8)
     assert summary["tiers"]["paid"]["alignment_faking"]["rate"] == 0.0
